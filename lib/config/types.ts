@@ -1,0 +1,64 @@
+// The normalised, validated shape of projects.yml. Everything downstream reads these types only;
+// raw YAML stays `unknown` until lib/config/validate.ts has checked it.
+
+export type RuntimeChoice = 'auto' | 'docker' | 'podman';
+export type DumpFormat = 'custom' | 'plain';
+/** exact: count(*) in the dump's snapshot; estimate: pg_class.reltuples; off: table list only. */
+export type RowCountMode = 'exact' | 'estimate' | 'off';
+export type BackupReason = 'manual' | 'scheduled' | 'pre-deploy' | 'pre-restore';
+
+/** Retention keys as set; unset keys are absent. The rules are OR-ed (restic's forget). */
+export interface RetentionPolicy {
+  days?: number;
+  last?: number;
+  daily?: number;
+  weekly?: number;
+  monthly?: number;
+  yearly?: number;
+  preDeploy?: number;
+}
+
+export interface NotifyConfig {
+  webhookUrl?: string;
+  command?: string;
+  on: Array<'failure' | 'success'>;
+}
+
+export interface ProjectConfig {
+  /** Top-level key in projects.yml; matches NAME_PATTERN. */
+  name: string;
+  /** 1-based line of the project's key, for messages. */
+  line?: number;
+  container: string;
+  user: string;
+  /** env name -> database names; a list puts several databases into one set. */
+  databases: Record<string, string[]>;
+  /** env name -> app containers stopped during a restore swap. */
+  appContainers: Record<string, string[]>;
+  runtime: RuntimeChoice;
+  /** Absolute path, resolved against the config file's directory. */
+  backupDir: string;
+  format: DumpFormat;
+  /** gzip level 0-9. */
+  compression: number;
+  passwordEnv?: string;
+  /** Absolute path of a host file holding the password. */
+  passwordFile?: string;
+  noOwner: boolean;
+  /** Total time bound for one database's backup, in seconds. */
+  timeoutSeconds: number;
+  rowCounts: RowCountMode;
+  notify?: NotifyConfig;
+  backup: {
+    enabled: boolean;
+    verifyOnRestore: boolean;
+    retention: RetentionPolicy;
+  };
+}
+
+export interface Config {
+  /** Absolute path of the file read. */
+  file: string;
+  projects: ProjectConfig[];
+  metrics?: { textfile: string };
+}

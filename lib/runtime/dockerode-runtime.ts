@@ -1,0 +1,87 @@
+// ContainerRuntime over dockerode: the Docker Engine API, or Podman's Docker-compatible one.
+import Docker from 'dockerode';
+import type { Duplex, Readable } from 'node:stream';
+import { ContainerError } from '../errors.ts';
+import type { ContainerInfo, ContainerRuntime, EngineKind, ExecOptions, ExecResult } from './container-runtime.ts';
+import { runExecStream } from './exec-stream.ts';
+
+export class DockerodeRuntime implements ContainerRuntime {
+  constructor(
+    private readonly docker: Docker,
+    readonly kind: EngineKind,
+    readonly socket: string,
+  ) {}
+
+  async exec(container: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const withStdin = opts.stdin !== undefined;
+    const exec = await this.docker.getContainer(container).exec({
+      Cmd: argv,
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: withStdin,
+      Tty: false,
+      Env: opts.env ? Object.entries(opts.env).map(([k, v]) => `${k}=${v}`) : undefined,
+      User: opts.user,
+    });
+    // hijack gives the raw socket, so ending stdin half-closes it and the process sees EOF.
+    const stream = (await exec.start({ hijack: withStdin, stdin: withStdin, Tty: false })) as Duplex | Readable;
+    return runExecStream(stream, () => exec.inspect(), opts);
+  }
+
+  async inspect(container: string): Promise<ContainerInfo> {
+    try {
+      const info = await this.docker.getContainer(container).inspect();
+      return {
+        name: info.Name.replace(/^\//, ''),
+        id: info.Id,
+        image: info.Config.Image,
+        running: info.State.Running === true,
+        state: info.State.Status,
+      };
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      throw new ContainerError(
+        `container "${container}" does not exist on ${this.kind} (${this.socket}); ${await this.runningList()}`,
+        container,
+        `check database.container in projects.yml, or the runtime/socket (DOCKER_HOST) pgkeep talks to`,
+      );
+    }
+  }
+
+  async requireRunning(container: string): Promise<ContainerInfo> {
+    const info = await this.inspect(container);
+    if (info.running) return info;
+    throw new ContainerError(
+      `container "${container}" is not running (state: ${info.state}) on ${this.kind} (${this.socket}); ${await this.runningList()}`,
+      container,
+      `start it with: ${this.kind} start ${container}`,
+    );
+  }
+
+  async listRunning(): Promise<string[]> {
+    const list = await this.docker.listContainers();
+    return list.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')).sort();
+  }
+
+  async start(container: string): Promise<void> {
+    try {
+      await this.docker.getContainer(container).start();
+    } catch (err) {
+      // 304: already running, which is what we wanted.
+      if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+    }
+  }
+
+  async stop(container: string, timeoutSeconds = 10): Promise<void> {
+    try {
+      await this.docker.getContainer(container).stop({ t: timeoutSeconds });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+    }
+  }
+
+  private async runningList(): Promise<string> {
+    const names = await this.listRunning().catch(() => []);
+    return names.length ? `running containers: ${names.join(', ')}` : 'no containers are running';
+  }
+}
