@@ -57,5 +57,9 @@ export interface ContainerRuntime {
   requireRunning(container: string): Promise<ContainerInfo>;
   listRunning(): Promise<string[]>;
   start(container: string): Promise<void>;
+  /** Creates and starts a throwaway container; the caller removes it on every path. */
+  runScratch(spec: { name: string; image: string; env: Record<string, string>; labels: Record<string, string> }): Promise<void>;
+  /** Force-removes a container and its anonymous volumes; a missing one is not an error. */
+  remove(container: string): Promise<void>;
   stop(container: string, timeoutSeconds?: number): Promise<void>;
 }

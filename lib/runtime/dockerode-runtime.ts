@@ -72,6 +72,24 @@ export class DockerodeRuntime implements ContainerRuntime {
     }
   }
 
+  async runScratch(spec: { name: string; image: string; env: Record<string, string>; labels: Record<string, string> }): Promise<void> {
+    const c = await this.docker.createContainer({
+      name: spec.name,
+      Image: spec.image,
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      Labels: spec.labels,
+    });
+    await c.start();
+  }
+
+  async remove(container: string): Promise<void> {
+    try {
+      await this.docker.getContainer(container).remove({ force: true, v: true });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    }
+  }
+
   async stop(container: string, timeoutSeconds = 10): Promise<void> {
     try {
       await this.docker.getContainer(container).stop({ t: timeoutSeconds });

@@ -1,0 +1,178 @@
+// The backup command as a library call: every selected project/env/database under one timestamp,
+// `latest` moved per database after a fully good backup, pruning only when the whole run succeeded.
+import path from 'node:path';
+import { loadConfig } from '../config/load.ts';
+import { selectTargets, type Selection, type Target } from '../config/select.ts';
+import type { BackupReason, Config } from '../config/types.ts';
+import { ExitCode, InterruptedError, LockedError, PgkeepError } from '../errors.ts';
+import { acquireLock } from '../files/lock.ts';
+import { ensurePrivateDir } from '../files/atomic.ts';
+import { formatBytes, formatDuration, silentLogger, type Logger } from '../log.ts';
+import { connectRuntime } from '../runtime/connect.ts';
+import { chooseTimestamp } from './choose-timestamp.ts';
+import { dumpDatabase, type BackupFile } from './dump-database.ts';
+import { updateLatest } from './latest.ts';
+import { pruneDatabase, type PruneResult } from './prune.ts';
+
+export interface BackupOptions extends Selection {
+  /** A path to projects.yml, or a loaded Config. */
+  config?: string | Config;
+  reason?: BackupReason;
+  label?: string;
+  /** Default true; a failed database anywhere in the run turns it off. */
+  prune?: boolean;
+  now?: Date;
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Seconds to wait for another run's lock on a project/env; 0 (default) fails at once. */
+  lockWait?: number;
+  /** How many databases to back up at once (default 1). */
+  concurrency?: number;
+}
+
+export interface DatabaseFailure {
+  project: string;
+  env: string;
+  database: string;
+  error: Error;
+}
+
+export interface BackupResult {
+  timestamp: string;
+  files: BackupFile[];
+  failures: DatabaseFailure[];
+  pruned: PruneResult[];
+}
+
+/** Thrown when any database failed; carries the result, so the files that were written are known. */
+export class BackupFailed extends PgkeepError {
+  constructor(readonly result: BackupResult) {
+    const n = result.failures.length;
+    super(`${n} of ${n + result.files.length} database backup(s) failed`);
+  }
+  override get exitCode(): number {
+    return this.result.files.length > 0 ? ExitCode.partial : ExitCode.failure;
+  }
+}
+
+export async function backup(opts: BackupOptions = {}): Promise<BackupResult> {
+  const log = opts.log ?? silentLogger();
+  const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
+  const targets = selectTargets(config, opts, { includeDisabled: opts.project !== undefined });
+  const timestamp = await chooseTimestamp(targets, opts.now ?? new Date());
+  const result: BackupResult = { timestamp, files: [], failures: [], pruned: [] };
+  const releases: Array<() => Promise<void>> = [];
+  try {
+    const jobs: Job[] = [];
+    for (const target of targets) {
+      const release = await lockTarget(target, opts, log, result);
+      if (!release) continue;
+      releases.push(release);
+      for (const database of target.databases) jobs.push({ target, database });
+    }
+    await runPool(jobs, opts.concurrency ?? 1, (job) => backupOne(job, timestamp, opts, log, result));
+    restoreHints(result, log);
+    if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new InterruptedError('SIGTERM');
+    if (opts.prune !== false) await pruneAfterRun(targets, result, log);
+  } finally {
+    for (const release of releases) await release();
+  }
+  const locked = result.failures.filter((f) => f.error instanceof LockedError);
+  if (result.files.length === 0 && locked.length > 0 && locked.length === result.failures.length) throw locked[0]!.error;
+  if (result.failures.length > 0) throw new BackupFailed(result);
+  return result;
+}
+
+interface Job {
+  target: Target;
+  database: string;
+}
+
+async function lockTarget(target: Target, opts: BackupOptions, log: Logger, result: BackupResult): Promise<(() => Promise<void>) | undefined> {
+  const dir = path.join(target.project.backupDir, target.project.name, target.env);
+  try {
+    await ensurePrivateDir(target.project.backupDir, target.project.name, target.env);
+    return await acquireLock(dir, `${target.project.name}/${target.env}`, { waitSeconds: opts.lockWait, log, signal: opts.signal });
+  } catch (err) {
+    for (const database of target.databases) fail(result, log, target, database, err as Error);
+    return undefined;
+  }
+}
+
+async function backupOne({ target, database }: Job, timestamp: string, opts: BackupOptions, log: Logger, result: BackupResult): Promise<void> {
+  const { project, env } = target;
+  const reason = opts.reason ?? 'manual';
+  if (opts.signal?.aborted) return;
+  try {
+    const runtime = await connectRuntime(project.runtime);
+    const dir = path.join(project.backupDir, project.name, env);
+    log.step(`Backing up ${project.name}/${env}/${database} from container ${project.container} (${runtime.kind})`);
+    const file = await withTimeout(project.timeoutSeconds, opts.signal, (signal) =>
+      dumpDatabase({ project, env, database, dir, timestamp, reason, label: opts.label }, { runtime, log, signal }),
+    );
+    if (reason !== 'pre-restore') await updateLatest(file);
+    result.files.push(file);
+    report(log, file);
+  } catch (err) {
+    if (opts.signal?.aborted) return;
+    fail(result, log, target, database, err as Error);
+  }
+}
+
+/** Runs jobs with at most `n` at a time; each job handles its own errors. */
+async function runPool<T>(jobs: T[], n: number, run: (job: T) => Promise<void>): Promise<void> {
+  const queue = [...jobs];
+  const worker = async () => {
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) await run(job);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, jobs.length)) }, worker));
+}
+
+function restoreHints(result: BackupResult, log: Logger): void {
+  const sets = new Set(result.files.map((f) => `${f.project}\0${f.env}`));
+  for (const key of sets) {
+    const [project, env] = key.split('\0');
+    log.info(`To restore this set: make db-restore PROJECT=${project} ENV=${env} BACKUP=${result.timestamp}`);
+  }
+}
+
+function report(log: Logger, f: BackupFile): void {
+  const m = f.manifest;
+  const rows = m.tables.reduce((n, t) => n + (t.rows ?? 0), 0);
+  const counted = m.row_counts === 'off' ? '' : `, ${rows.toLocaleString('en-US')} rows${m.row_counts === 'estimate' ? ' (estimated)' : ''}`;
+  log.ok(`  ${f.database}: ${formatBytes(m.size)} in ${formatDuration(m.duration_ms)}, ${m.tables.length} tables${counted}, sha256 ${m.sha256.slice(0, 12)}…`);
+  log.info(`  written ${f.path}`);
+  log.result(f.path);
+}
+
+function fail(result: BackupResult, log: Logger, t: Target, database: string, error: Error): void {
+  result.failures.push({ project: t.project.name, env: t.env, database, error });
+  log.error(`${t.project.name}/${t.env}/${database}: ${error.message}`);
+  const hint = (error as PgkeepError).hint;
+  if (hint) log.info(`  ${hint}`);
+  if (log.verbose && error.stack) log.debug(error.stack);
+}
+
+async function pruneAfterRun(targets: Target[], result: BackupResult, log: Logger): Promise<void> {
+  if (result.failures.length > 0) {
+    log.warn(`pruning skipped: ${result.failures.length} backup(s) failed in this run, so no old backup is removed`);
+    return;
+  }
+  for (const f of result.files) {
+    const target = targets.find((t) => t.project.name === f.project && t.env === f.env)!;
+    const pruned = await pruneDatabase(path.dirname(f.path), target.project, f.env, f.database, new Date(), log);
+    result.pruned.push(pruned);
+  }
+}
+
+/** The per-database time bound from the config (`timeout`), on top of the run's own signal. */
+async function withTimeout<T>(seconds: number, outer: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(new PgkeepError(`timed out after ${seconds} s (the project's timeout)`)), seconds * 1000);
+  const signal = outer ? AbortSignal.any([outer, ac.signal]) : ac.signal;
+  try {
+    return await run(signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,90 @@
+// The JSON manifest beside every backup file: the commit record. It is written after the file and
+// before `latest` moves, so a file without a manifest is an unfinished backup, never a good one.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { BackupReason, DumpFormat, RowCountMode } from '../config/types.ts';
+import { writeFileAtomic } from '../files/atomic.ts';
+import { manifestName, parseBackupFileName } from '../names.ts';
+import type { ServerFacts, TableCount } from '../pg/queries.ts';
+
+export const MANIFEST_VERSION = 1;
+
+export interface Verification {
+  at: string;
+  ok: boolean;
+  tables?: number;
+  rows?: number;
+  duration_ms?: number;
+  target?: string;
+  error?: string;
+}
+
+export interface Manifest {
+  manifest_version: number;
+  tool: { name: 'pgkeep'; version: string };
+  project: string;
+  env: string;
+  database: string;
+  /** YYYYMMDD_HHMMSS (UTC), shared by every database of the set. */
+  timestamp: string;
+  /** Bare file name of the backup, beside this manifest. */
+  file: string;
+  reason: BackupReason;
+  label?: string;
+  container: string;
+  image: string;
+  engine: string;
+  format: DumpFormat;
+  compression: { method: 'gzip'; level: number; by: 'pg_dump' | 'pgkeep' };
+  size: number;
+  sha256: string;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  server: ServerFacts;
+  pg_dump_version: string;
+  row_counts: RowCountMode;
+  tables: TableCount[];
+  verified?: Verification;
+}
+
+export async function writeManifest(dir: string, m: Manifest): Promise<string> {
+  const file = path.join(dir, manifestName(m.file));
+  await writeFileAtomic(file, JSON.stringify(m, null, 2) + '\n');
+  return file;
+}
+
+export async function readManifest(file: string): Promise<Manifest> {
+  const m = JSON.parse(await fs.readFile(file, 'utf8')) as Manifest;
+  if (typeof m !== 'object' || m === null || typeof m.sha256 !== 'string' || typeof m.file !== 'string') {
+    throw new Error(`${file} is not a pgkeep manifest`);
+  }
+  return m;
+}
+
+export interface StoredBackup {
+  /** Absolute path of the backup file. */
+  path: string;
+  manifest: Manifest;
+}
+
+/**
+ * Every backup in one project/env directory that pgkeep made: a file name pgkeep would give, a
+ * manifest that parses, and a manifest that names this project/env/database. Anything else is
+ * not ours and is never returned, so it can never be pruned.
+ */
+export async function listStoredBackups(dir: string, project: string, env: string): Promise<StoredBackup[]> {
+  const names = await fs.readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  const found: StoredBackup[] = [];
+  for (const name of names) {
+    const parsed = parseBackupFileName(name);
+    if (!parsed || !names.includes(manifestName(name))) continue;
+    const m = await readManifest(path.join(dir, manifestName(name))).catch(() => undefined);
+    if (!m || m.project !== project || m.env !== env || m.database !== parsed.database || m.file !== name) continue;
+    found.push({ path: path.join(dir, name), manifest: m });
+  }
+  return found.sort((a, b) => a.manifest.timestamp.localeCompare(b.manifest.timestamp));
+}

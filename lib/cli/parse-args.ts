@@ -1,0 +1,67 @@
+// Typed argv parsing over minimist. Unknown flags are usage errors (exit 2) with a did-you-mean;
+// make's variables arrive here already turned into flags (TARGET_DB=x -> --target-db x).
+import minimist from 'minimist';
+import { suggest } from '../config/suggest.ts';
+import { UsageError } from '../errors.ts';
+
+export interface FlagSpec {
+  strings?: readonly string[];
+  booleans?: readonly string[];
+  /** Switches used as --no-NAME (minimist reads them as NAME: false): --no-owner, --no-safety-backup. */
+  negatable?: readonly string[];
+}
+
+export type ParsedArgs = { _: string[] } & Record<string, string | boolean | undefined>;
+
+const COMMON_BOOLEANS = ['help', 'verbose'] as const;
+
+export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
+  const strings = [...(spec.strings ?? [])];
+  const booleans = [...(spec.booleans ?? []), ...COMMON_BOOLEANS];
+  const known = new Set([...strings, ...booleans, ...(spec.negatable ?? []).map((n) => `no-${n}`)]);
+  const unknown: string[] = [];
+  const parsed = minimist(argv, {
+    string: strings,
+    boolean: booleans,
+    alias: { h: 'help', v: 'verbose' },
+    unknown: (arg) => {
+      if (!arg.startsWith('-')) return true;
+      if (arg.startsWith('--no-') && spec.negatable?.includes(arg.slice(5))) return true;
+      unknown.push(arg);
+      return false;
+    },
+  });
+  if (unknown.length > 0) {
+    const name = unknown[0]!.replace(/^--?/, '').split('=')[0]!;
+    const best = suggest(name, [...known]);
+    throw new UsageError(`unknown option ${unknown[0]}${best ? `; did you mean --${best}?` : ''}`, 'see --help');
+  }
+  for (const s of strings) {
+    const v = parsed[s];
+    if (Array.isArray(v)) throw new UsageError(`--${s} was given more than once`);
+    if (v === '') delete parsed[s];
+  }
+  if (parsed._.length > 0) throw new UsageError(`unexpected argument "${parsed._[0]}"`, 'see --help');
+  return parsed as ParsedArgs;
+}
+
+/** A string flag's value, or undefined; minimist leaves absent string flags undefined. */
+export function str(args: ParsedArgs, name: string): string | undefined {
+  const v = args[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function positiveInt(args: ParsedArgs, name: string): number | undefined {
+  const v = str(args, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} expects a whole number >= 1, got "${v}"`);
+  return Number(v);
+}
+
+/** --lock-wait SECONDS, else $PGKEEP_LOCK_WAIT, else 0: fail at once with exit 4. */
+export function lockWait(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): number {
+  const v = str(args, 'lock-wait') ?? env.PGKEEP_LOCK_WAIT;
+  if (v === undefined || v === '') return 0;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--lock-wait expects a whole number of seconds, got "${v}"`);
+  return Number(v);
+}

@@ -1,0 +1,94 @@
+// Nothing with a final name is ever incomplete: write a temporary file in the same directory,
+// fsync it, then move it into place; directories are fsynced so the rename itself survives a crash.
+import { createHash, type Hash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
+
+/** Passes bytes through while hashing and counting them: the sha256 is of what reaches the disk. */
+export class HashCounter extends Transform {
+  bytes = 0;
+  private readonly hash: Hash = createHash('sha256');
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/** mkdir -p; every directory pgkeep creates or owns below `root` gets 0700, whatever the umask. */
+export async function ensurePrivateDir(root: string, ...parts: string[]): Promise<string> {
+  await fs.mkdir(root, { recursive: true, mode: DIR_MODE });
+  let dir = root;
+  for (const part of parts) {
+    dir = path.join(dir, part);
+    await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
+    await fs.chmod(dir, DIR_MODE);
+  }
+  return dir;
+}
+
+/** Creates the temporary file exclusively (never clobbering) with mode 0600. */
+export async function createPartial(file: string): Promise<fs.FileHandle> {
+  const handle = await fs.open(file, 'wx', FILE_MODE);
+  await handle.chmod(FILE_MODE);
+  return handle;
+}
+
+/**
+ * Moves a fully written temporary file to its final name without ever replacing an existing file:
+ * link() fails if the name is taken, where rename() would silently overwrite.
+ */
+export async function commitPartial(partial: string, final: string): Promise<void> {
+  const handle = await fs.open(partial, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.link(partial, final);
+  await fs.unlink(partial);
+  await syncDir(path.dirname(final));
+}
+
+/** Atomically replaces `file` with `data` (manifests, metrics): temp, fsync, rename. */
+export async function writeFileAtomic(file: string, data: string | Buffer, mode = FILE_MODE): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
+  const handle = await fs.open(tmp, 'w', mode);
+  try {
+    await handle.chmod(mode);
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  await handle.close();
+  await fs.rename(tmp, file);
+  await syncDir(path.dirname(file));
+}
+
+/** Points `link` at `target` (a bare file name) by creating a new link and renaming it over the old. */
+export async function swapSymlink(link: string, target: string): Promise<void> {
+  const tmp = path.join(path.dirname(link), `.${path.basename(link)}.${process.pid}.partial`);
+  await fs.rm(tmp, { force: true });
+  await fs.symlink(target, tmp);
+  await fs.rename(tmp, link);
+  await syncDir(path.dirname(link));
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

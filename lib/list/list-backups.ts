@@ -1,0 +1,76 @@
+// The list-backups command as a library call: one group per project/env, one entry per backup
+// file. BackupEntry is a public interface (--json): keep its fields stable.
+import path from 'node:path';
+import { latestOf } from '../backup/latest.ts';
+import { loadConfig } from '../config/load.ts';
+import { selectTargets, type Selection } from '../config/select.ts';
+import type { Config } from '../config/types.ts';
+import { integrityProblem } from '../restore/integrity.ts';
+import { scanDir, type Problem } from './scan.ts';
+
+export interface BackupEntry {
+  project: string;
+  env: string;
+  database: string;
+  timestamp: string;
+  path: string;
+  size: number;
+  sha256: string;
+  format: string;
+  reason: string;
+  label: string | null;
+  /** ISO 8601, UTC: when the backup finished. */
+  created: string;
+  latest: boolean;
+  verified: { at: string; ok: boolean } | null;
+}
+
+export interface ListGroup {
+  project: string;
+  env: string;
+  dir: string;
+  databases: string[];
+  entries: BackupEntry[];
+  problems: Problem[];
+}
+
+export interface ListOptions extends Selection {
+  config?: string | Config;
+  /** Hash every file against its manifest (slow). */
+  check?: boolean;
+}
+
+export async function listBackups(opts: ListOptions = {}): Promise<ListGroup[]> {
+  const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
+  const groups: ListGroup[] = [];
+  for (const t of selectTargets(config, opts, { includeDisabled: true })) {
+    const dir = path.join(t.project.backupDir, t.project.name, t.env);
+    const scan = await scanDir(dir, t.project.name, t.env);
+    const backups = scan.backups.filter((b) => t.databases.includes(b.manifest.database));
+    const latest = new Set(t.databases.map((db) => latestOf(backups, db)?.path));
+    const entries = backups.map((b): BackupEntry => ({
+      project: t.project.name,
+      env: t.env,
+      database: b.manifest.database,
+      timestamp: b.manifest.timestamp,
+      path: b.path,
+      size: b.manifest.size,
+      sha256: b.manifest.sha256,
+      format: b.manifest.format,
+      reason: b.manifest.reason,
+      label: b.manifest.label ?? null,
+      created: b.manifest.finished_at,
+      latest: latest.has(b.path),
+      verified: b.manifest.verified ? { at: b.manifest.verified.at, ok: b.manifest.verified.ok } : null,
+    }));
+    const problems = [...scan.problems];
+    if (opts.check) {
+      for (const b of backups) {
+        const p = await integrityProblem(b);
+        if (p) problems.push({ kind: /bytes/.test(p) ? 'size-mismatch' : 'checksum-mismatch', path: b.path, detail: p });
+      }
+    }
+    groups.push({ project: t.project.name, env: t.env, dir, databases: t.databases, entries, problems });
+  }
+  return groups;
+}

@@ -1,0 +1,62 @@
+// list-backups as an operator reads it: one table per project/env, a row per backup set, one size
+// column per database, the latest set marked, problems and totals below, and what to type next.
+import Table from 'cli-table3';
+import { format, formatDistanceStrict } from 'date-fns';
+import type { ChalkInstance } from 'chalk';
+import { formatBytes } from '../log.ts';
+import type { BackupEntry, ListGroup } from './list-backups.ts';
+
+export function renderGroups(groups: ListGroup[], color: ChalkInstance, now = new Date()): string {
+  return groups.map((g) => renderGroup(g, color, now)).join('\n\n');
+}
+
+function renderGroup(g: ListGroup, c: ChalkInstance, now: Date): string {
+  const lines = [c.bold(`${g.project} / ${g.env}`) + c.dim(`  (${g.dir})`)];
+  if (g.entries.length === 0) {
+    lines.push(`  no backups yet; make the first one with: make db-backup PROJECT=${g.project} ENV=${g.env}`);
+  } else {
+    lines.push(setsTable(g, c, now));
+    const total = g.entries.reduce((n, e) => n + e.size, 0);
+    const sets = new Set(g.entries.map((e) => e.timestamp)).size;
+    lines.push(`  ${g.entries.length} backup file(s) in ${sets} set(s), ${formatBytes(total)} on disk.  * = latest`);
+    lines.push(`  restore: make db-restore PROJECT=${g.project} ENV=${g.env} BACKUP=<timestamp>   (or BACKUP=latest)`);
+  }
+  for (const p of g.problems) lines.push(c.yellow(`  ! ${p.kind}: ${p.path}: ${p.detail}`));
+  return lines.join('\n');
+}
+
+function setsTable(g: ListGroup, c: ChalkInstance, now: Date): string {
+  const dbs = g.databases.filter((db) => g.entries.some((e) => e.database === db));
+  const table = new Table({
+    head: ['', 'timestamp', 'created', ...dbs, 'reason', 'label', 'verified'],
+    style: { head: [], border: [] },
+  });
+  const byTs = new Map<string, BackupEntry[]>();
+  for (const e of g.entries) byTs.set(e.timestamp, [...(byTs.get(e.timestamp) ?? []), e]);
+  for (const [ts, set] of [...byTs].sort((a, b) => b[0].localeCompare(a[0]))) {
+    const created = new Date(set[0]!.created);
+    table.push([
+      set.some((e) => e.latest) ? c.green('*') : '',
+      ts,
+      `${format(created, 'yyyy-MM-dd HH:mm')} (${formatDistanceStrict(created, now, { addSuffix: true })})`,
+      ...dbs.map((db) => {
+        const e = set.find((x) => x.database === db);
+        return e ? formatBytes(e.size) + (e.latest ? '*' : '') : '-';
+      }),
+      set[0]!.reason,
+      set[0]!.label ?? '',
+      verification(set, c),
+    ]);
+  }
+  return table.toString();
+}
+
+function verification(set: BackupEntry[], c: ChalkInstance): string {
+  const v = set.map((e) => e.verified);
+  if (v.some((x) => x && !x.ok)) return c.red('FAILED');
+  if (v.every((x) => x?.ok)) {
+    const at = v.map((x) => x!.at).sort()[0]!;
+    return c.green(`ok at ${format(new Date(at), 'yyyy-MM-dd HH:mm')}`);
+  }
+  return v.some((x) => x) ? 'partly' : 'never';
+}

@@ -1,0 +1,50 @@
+// Alerts after an unattended run: a webhook POST (Slack-compatible `text` plus structured fields)
+// and/or a command with the result in its environment. A notification failure is logged and
+// never turns a good backup into a failed run.
+import { spawn } from 'node:child_process';
+import type { NotifyConfig } from '../config/types.ts';
+import type { Logger } from '../log.ts';
+import { reportText, type RunReport } from './run-report.ts';
+
+export async function sendNotifications(targets: Array<{ notify: NotifyConfig; report: RunReport }>, log: Logger): Promise<void> {
+  for (const { notify, report } of targets) {
+    const wanted = report.status === 'success' ? notify.on.includes('success') : notify.on.includes('failure');
+    if (!wanted) continue;
+    if (notify.webhookUrl) await postWebhook(notify.webhookUrl, report, log);
+    if (notify.command) await runCommand(notify.command, report, log);
+  }
+}
+
+async function postWebhook(url: string, report: RunReport, log: Logger): Promise<void> {
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: reportText(report), ...report }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) log.warn(`notification webhook answered HTTP ${res.status}; the run's result is unaffected`);
+    else log.info(`notified ${new URL(url).host}`);
+  } catch (err) {
+    log.warn(`notification webhook failed: ${(err as Error).message}; the run's result is unaffected`);
+  }
+}
+
+/** The command is the operator's own shell line from projects.yml; the result reaches it only through its environment. */
+function runCommand(command: string, report: RunReport, log: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', command], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, PGKEEP_STATUS: report.status, PGKEEP_TEXT: reportText(report), PGKEEP_REPORT: JSON.stringify(report) },
+      timeout: 60_000,
+    });
+    child.on('error', (err) => {
+      log.warn(`notification command failed to start: ${err.message}`);
+      resolve();
+    });
+    child.on('close', (code) => {
+      if (code !== 0) log.warn(`notification command exited ${code}; the run's result is unaffected`);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,103 @@
+// The default restore: every database of the set into a fresh temporary database, each verified,
+// then one short swap. Temporary databases are dropped on every path.
+import type { Logger } from '../log.ts';
+import { formatDuration } from '../log.ts';
+import { createDatabaseSql, dropDatabaseSql } from '../pg/admin-sql.ts';
+import type { PgAdmin } from '../pg/admin.ts';
+import { parseServerFacts, SERVER_FACTS_SQL, type ServerFacts } from '../pg/queries.ts';
+import type { ArchiveKind } from './archive.ts';
+import { loadArchive } from './load-archive.ts';
+import type { RestoreItem } from './plan.ts';
+import { swapDatabases } from './swap.ts';
+import { verifyRestored, type RestoredCheck } from './verify-restored.ts';
+
+export interface RestoreContext {
+  admin: PgAdmin;
+  env: Record<string, string>;
+  log: Logger;
+  signal?: AbortSignal;
+  targetVersion: number;
+  noOwner: boolean;
+  verify: boolean;
+}
+
+export interface RestoredDatabase {
+  live: string;
+  from: string;
+  timestamp?: string;
+  /** Where the replaced database is kept; absent when there was none or it was dropped. */
+  kept?: string;
+  check?: RestoredCheck;
+}
+
+export async function restoreThenSwap(ctx: RestoreContext, items: RestoreItem[], kinds: ArchiveKind[], apps: string[], dropOld: boolean): Promise<RestoredDatabase[]> {
+  const { admin, log } = ctx;
+  const created: string[] = [];
+  try {
+    const checks: Array<RestoredCheck | undefined> = [];
+    for (const [n, item] of items.entries()) {
+      await createLike(ctx, item.temp, await describeNew(ctx, item));
+      created.push(item.temp);
+      checks.push(await fill(ctx, item, kinds[n]!, item.temp));
+    }
+    log.step(`Swapping in the restored database(s)${apps.length ? `; app containers: ${apps.join(', ')}` : ''}`);
+    const started = Date.now();
+    const { replaced } = await swapDatabases(admin, items.map((i) => ({ live: i.live, restored: i.temp, old: i.old })), apps, log, ctx.signal);
+    log.ok(`  swapped in ${formatDuration(Date.now() - started)}`);
+    if (dropOld) {
+      for (const p of replaced) {
+        await admin.query(dropDatabaseSql(p.old));
+        log.info(`  dropped the old database ${p.old} (--drop-old)`);
+      }
+    }
+    return items.map((item, n) => ({
+      live: item.live,
+      from: item.source.path,
+      timestamp: item.source.stored?.manifest.timestamp,
+      kept: !dropOld && replaced.some((p) => p.live === item.live) ? item.old : undefined,
+      check: checks[n],
+    }));
+  } finally {
+    // After a successful swap the temporary names no longer exist; after a failure they go here.
+    for (const name of created) {
+      await admin.query(dropDatabaseSql(name)).catch((err: Error) => log.error(`could not drop temporary database ${name}: ${err.message}`));
+    }
+  }
+}
+
+export interface NewDatabase {
+  facts: Partial<ServerFacts>;
+  owner?: string;
+}
+
+/** The backup's encoding and locale (the live database's, for a foreign file), and the live owner. */
+export async function describeNew(ctx: RestoreContext, item: RestoreItem): Promise<NewDatabase> {
+  const live = await ctx.admin.databaseInfo(item.live);
+  const facts = item.source.stored?.manifest.server ?? (live ? await liveFacts(ctx.admin, item.live) : { encoding: 'UTF8' });
+  return { facts, owner: live?.owner };
+}
+
+export async function createLike(ctx: RestoreContext, name: string, d: NewDatabase): Promise<void> {
+  await ctx.admin.query(createDatabaseSql(name, d.facts, d.owner, ctx.targetVersion));
+}
+
+async function liveFacts(admin: PgAdmin, database: string): Promise<ServerFacts> {
+  return parseServerFacts(await admin.query(SERVER_FACTS_SQL, database));
+}
+
+/** Loads the archive into `database` and verifies it against the manifest. */
+export async function fill(ctx: RestoreContext, item: RestoreItem, kind: ArchiveKind, database: string): Promise<RestoredCheck | undefined> {
+  const { log } = ctx;
+  log.step(`Restoring ${item.source.path} into ${database}`);
+  const started = Date.now();
+  await loadArchive({ admin: ctx.admin, database, file: item.source.path, kind, noOwner: ctx.noOwner, env: ctx.env, log, signal: ctx.signal });
+  log.info(`  restored in ${formatDuration(Date.now() - started)}`);
+  if (!ctx.verify) {
+    log.warn('verify_on_restore is off: the row counts are not compared');
+    return undefined;
+  }
+  const check = await verifyRestored(ctx.admin, database, item.source.stored?.manifest, ctx.signal);
+  const how = check.compared === 'exact' ? 'every table\'s row count matches the backup' : check.compared === 'estimate' ? 'tables match (counts were estimates)' : 'no manifest to compare with';
+  log.ok(`  verified: ${check.tables} tables, ${check.rows.toLocaleString('en-US')} rows; ${how}`);
+  return check;
+}

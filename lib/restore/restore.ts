@@ -1,0 +1,120 @@
+// The restore command as a library call. The live database is touched only by the swap, after a
+// verified copy is ready (or, with --in-place, only after a safety backup exists).
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { chooseTimestamp } from '../backup/choose-timestamp.ts';
+import { connectionEnv } from '../backup/connection-env.ts';
+import { listStoredBackups, readManifest } from '../backup/manifest.ts';
+import { loadConfig } from '../config/load.ts';
+import { selectTargets, type Selection, type Target } from '../config/select.ts';
+import type { Config } from '../config/types.ts';
+import { UsageError } from '../errors.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { manifestName } from '../names.ts';
+import { PgAdmin } from '../pg/admin.ts';
+import { connectRuntime } from '../runtime/connect.ts';
+import { detectArchive } from './archive.ts';
+import { parseBackupSpec, resolveStored, type BackupSpec, type RestoreSource } from './backup-spec.ts';
+import { acquireLock } from '../files/lock.ts';
+import { confirmRestore, restoreWarning } from './confirm.ts';
+import { checkIntegrity } from './integrity.ts';
+import { planItems, siblings, singleTarget } from './plan.ts';
+import { refuseOlderTarget } from './version-check.ts';
+import { takeSafetyBackups } from './safety-backup.ts';
+import { restoreThenSwap, type RestoredDatabase } from './restore-then-swap.ts';
+import { restoreInPlace } from './in-place.ts';
+
+export interface RestoreOptions extends Selection {
+  config?: string | Config;
+  /** latest, pre-deploy, a timestamp, or a file path (absolute or ./). */
+  backup: string;
+  label?: string;
+  targetDb?: string;
+  container?: string;
+  yes?: boolean;
+  safetyBackup?: boolean;
+  dropOld?: boolean;
+  inPlace?: boolean;
+  noOwner?: boolean;
+  cwd?: string;
+  now?: Date;
+  log?: Logger;
+  signal?: AbortSignal;
+  /** Seconds to wait for another run's lock on the project/env; 0 (default) fails at once. */
+  lockWait?: number;
+}
+
+export interface RestoreResult {
+  container: string;
+  databases: RestoredDatabase[];
+  safetyBackups: string[];
+}
+
+export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
+  const log = opts.log ?? silentLogger();
+  if (!opts.yes && !process.stdin.isTTY) {
+    throw new UsageError('refusing to restore without confirmation: no terminal to ask on', 'pass YES=1 (make) or --yes (script) to confirm in automation');
+  }
+  if (opts.inPlace && opts.safetyBackup === false) {
+    throw new UsageError('--in-place refuses --no-safety-backup: the safety backup is the only way back if the restore fails');
+  }
+  const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
+  const spec = parseBackupSpec(opts.backup, opts.cwd ?? process.cwd());
+  const target = singleTarget(selectTargets(config, { project: opts.project, env: opts.env, db: spec.kind === 'file' ? undefined : opts.db }, { includeDisabled: true }));
+  const { project, env } = target;
+  const dir = path.join(project.backupDir, project.name, env);
+  const release = await acquireLock(dir, `${project.name}/${env}`, { waitSeconds: opts.lockWait, log, signal: opts.signal });
+  try {
+    return await restoreLocked(opts, target, spec, dir, log);
+  } finally {
+    await release();
+  }
+}
+
+async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupSpec, dir: string, log: Logger): Promise<RestoreResult> {
+  const { project, env } = target;
+  const stored = await listStoredBackups(dir, project.name, env);
+  const sources =
+    spec.kind === 'file'
+      ? [await fileSource(spec.path, opts)]
+      : resolveStored({ spec, stored, databases: opts.db ? [opts.db] : target.databases, label: opts.label, where: dir });
+  const now = opts.now ?? new Date();
+  const items = planItems(sources, opts.targetDb, await chooseTimestamp([target], now));
+  for (const i of items) if (i.source.stored) await checkIntegrity(i.source.stored, siblings(stored, i.source.database));
+  const kinds = await Promise.all(items.map((i) => detectArchive(i.source.path)));
+
+  const runtime = await connectRuntime(project.runtime);
+  const container = opts.container ?? project.container;
+  await runtime.requireRunning(container);
+  const pgEnv = await connectionEnv(project);
+  // Administration connects elsewhere than any database being replaced: a session there would block the rename.
+  const maintenance = items.some((i) => i.live === 'postgres') ? 'template1' : 'postgres';
+  const admin = new PgAdmin(runtime, container, project.user, pgEnv, maintenance);
+  const targetVersion = await admin.versionNum();
+  for (const [n, i] of items.entries()) await refuseOlderTarget(admin, i.source, kinds[n]!, targetVersion);
+
+  const safety = opts.safetyBackup !== false;
+  await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info);
+  const ctx = { admin, env: pgEnv, log, signal: opts.signal, targetVersion, noOwner: opts.noOwner ?? project.noOwner, verify: project.backup.verifyOnRestore };
+  const safetyBackups = safety ? await takeSafetyBackups({ target, container, items, dir, runtime, env: pgEnv, log, signal: opts.signal, now }) : [];
+  const apps = container === project.container ? (project.appContainers[env] ?? []) : [];
+  const databases = opts.inPlace
+    ? await restoreInPlace(ctx, items, kinds, apps, safetyBackups)
+    : await restoreThenSwap(ctx, items, kinds, apps, !!opts.dropOld);
+  return { container, databases, safetyBackups: safetyBackups.map((s) => s.path) };
+}
+
+/** A file named by path: its manifest beside it if there is one, else DB=/TARGET_DB= names it. */
+async function fileSource(file: string, opts: RestoreOptions): Promise<RestoreSource> {
+  await fs.access(file).catch(() => {
+    throw new UsageError(`BACKUP=${file}: no such file`);
+  });
+  const manifest = await readManifest(manifestName(file)).catch(() => undefined);
+  const database = opts.db ?? manifest?.database ?? opts.targetDb;
+  if (!database) {
+    throw new UsageError(`BACKUP=${file} is a file from elsewhere: say which database it is with DB= (or where it goes with TARGET_DB=)`);
+  }
+  return { database, path: file, ...(manifest ? { stored: { path: file, manifest } } : {}) };
+}
+
+export type { Target };

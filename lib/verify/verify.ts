@@ -1,0 +1,127 @@
+// The verify command as a library call: the selected backups, each restored into a temporary
+// database in the source container or in a scratch container, and the result written back into
+// its manifest so list-backups shows it.
+import path from 'node:path';
+import { connectionEnv } from '../backup/connection-env.ts';
+import { listStoredBackups, writeManifest, type StoredBackup } from '../backup/manifest.ts';
+import { loadConfig } from '../config/load.ts';
+import { selectTargets, type Selection, type Target } from '../config/select.ts';
+import type { Config } from '../config/types.ts';
+import { PgkeepError, UsageError } from '../errors.ts';
+import { formatDuration, silentLogger, type Logger } from '../log.ts';
+import { formatTimestamp } from '../names.ts';
+import { PgAdmin } from '../pg/admin.ts';
+import { parseBackupSpec, resolveStored } from '../restore/backup-spec.ts';
+import { connectRuntime } from '../runtime/connect.ts';
+import type { ContainerRuntime } from '../runtime/container-runtime.ts';
+import { acquireLock } from '../files/lock.ts';
+import { startScratch, waitForScratch } from './scratch.ts';
+import { verifyOne, type VerifyOutcome, type VerifyTarget } from './verify-one.ts';
+
+export type VerifyWhere = 'same-container' | 'scratch';
+
+export interface VerifyOptions extends Selection {
+  config?: string | Config;
+  /** latest (default), a timestamp or pre-deploy; ignored with all. */
+  backup?: string;
+  all?: boolean;
+  target?: VerifyWhere;
+  dryRun?: boolean;
+  log?: Logger;
+  signal?: AbortSignal;
+  lockWait?: number;
+}
+
+export interface VerifyResult {
+  outcomes: VerifyOutcome[];
+  /** With dryRun: what would be verified. */
+  planned: StoredBackup[];
+}
+
+export class VerifyFailed extends PgkeepError {
+  constructor(readonly result: VerifyResult) {
+    const failed = result.outcomes.filter((o) => !o.ok).length;
+    super(`${failed} of ${result.outcomes.length} backup(s) failed verification`);
+  }
+}
+
+export async function verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const log = opts.log ?? silentLogger();
+  if (opts.target && opts.target !== 'same-container' && opts.target !== 'scratch') {
+    throw new UsageError(`--target ${opts.target}: expected same-container or scratch`);
+  }
+  const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
+  const targets = selectTargets(config, opts, { includeDisabled: true });
+  const chosen: Array<[Target, StoredBackup[]]> = [];
+  for (const t of targets) chosen.push([t, await pickBackups(t, opts)]);
+  const planned = chosen.flatMap(([, b]) => b);
+  if (opts.dryRun) return { outcomes: [], planned };
+  if (planned.length === 0) throw new PgkeepError('nothing to verify: no backups found for the selection', 'make one first with: make db-backup');
+  const outcomes: VerifyOutcome[] = [];
+  const runStamp = formatTimestamp(new Date());
+  for (const [t, backups] of chosen) {
+    if (backups.length > 0) outcomes.push(...(await verifyTarget(t, backups, opts, runStamp, log)));
+  }
+  const failed = outcomes.filter((o) => !o.ok);
+  if (failed.length > 0) throw new VerifyFailed({ outcomes, planned });
+  return { outcomes, planned };
+}
+
+async function pickBackups(t: Target, opts: VerifyOptions): Promise<StoredBackup[]> {
+  const dir = path.join(t.project.backupDir, t.project.name, t.env);
+  const stored = (await listStoredBackups(dir, t.project.name, t.env)).filter((b) => t.databases.includes(b.manifest.database));
+  if (opts.all) return stored;
+  const spec = parseBackupSpec(opts.backup ?? 'latest', process.cwd());
+  if (spec.kind === 'file') {
+    const hit = stored.filter((b) => b.path === spec.path);
+    if (hit.length === 0) throw new UsageError(`${spec.path} is not a backup with a manifest in ${dir}`);
+    return hit;
+  }
+  if (stored.length === 0) return [];
+  return resolveStored({ spec, stored, databases: t.databases.filter((db) => stored.some((b) => b.manifest.database === db)), where: dir }).map((s) => s.stored!);
+}
+
+async function verifyTarget(t: Target, backups: StoredBackup[], opts: VerifyOptions, runStamp: string, log: Logger): Promise<VerifyOutcome[]> {
+  const release = await acquireLock(path.join(t.project.backupDir, t.project.name, t.env), `${t.project.name}/${t.env}`, { waitSeconds: opts.lockWait, log, signal: opts.signal });
+  try {
+    return await verifyLocked(t, backups, opts, runStamp, log);
+  } finally {
+    await release();
+  }
+}
+
+async function verifyLocked(t: Target, backups: StoredBackup[], opts: VerifyOptions, runStamp: string, log: Logger): Promise<VerifyOutcome[]> {
+  const runtime = await connectRuntime(t.project.runtime);
+  const source = await runtime.requireRunning(t.project.container);
+  const env = await connectionEnv(t.project);
+  let scratch: string | undefined;
+  try {
+    let container = t.project.container;
+    if (opts.target === 'scratch') {
+      log.step(`Starting a scratch container from ${source.image}`);
+      scratch = container = await startScratch(runtime, source.image, t.project.user);
+      await waitForScratch(runtime, scratch, t.project.user, opts.signal);
+    }
+    const admin = new PgAdmin(runtime, container, t.project.user, scratch ? {} : env);
+    const vt: VerifyTarget = { admin, env: scratch ? {} : env, label: scratch ? `scratch:${source.image}` : `same-container:${container}`, versionNum: await admin.versionNum() };
+    const outcomes: VerifyOutcome[] = [];
+    for (const b of backups) {
+      log.step(`Verifying ${b.path} (${vt.label})`);
+      const o = await verifyOne(b, vt, runStamp, log, opts.signal);
+      await writeManifest(path.dirname(b.path), { ...b.manifest, verified: o.verification });
+      if (o.ok) log.ok(`  ok in ${formatDuration(o.durationMs)}: ${o.check?.tables} tables, ${o.check?.rows.toLocaleString('en-US')} rows (${o.check?.compared})`);
+      else log.error(`${b.path}: ${o.error}`);
+      outcomes.push(o);
+    }
+    return outcomes;
+  } finally {
+    if (scratch) await removeScratch(runtime, scratch, log);
+  }
+}
+
+async function removeScratch(runtime: ContainerRuntime, name: string, log: Logger): Promise<void> {
+  await runtime.remove(name).then(
+    () => log.info(`  removed scratch container ${name}`),
+    (err: Error) => log.error(`could not remove scratch container ${name}: ${err.message}; remove it by hand: ${runtime.kind} rm -f ${name}`),
+  );
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env -S node --import tsx
+// make db-list-backups: every backup at a glance, problems flagged, or JSON for machines.
+import { runCommand } from '../lib/cli/boundary.ts';
+import { COMMON, EXIT_CODES, SELECTORS } from '../lib/cli/help.ts';
+import { str } from '../lib/cli/parse-args.ts';
+import { listBackups } from '../lib/list/list-backups.ts';
+import { renderGroups } from '../lib/list/render.ts';
+
+const help = `
+Usage: ./scripts/list-backups.ts [options]   (make db-list-backups [CONFIG=] [PROJECT=] [ENV=] [DB=] [JSON=1] [CHECK=1])
+
+Lists backups grouped by project and environment, one row per backup set, reading manifests only.
+Files without a manifest, manifests without a file, leftover temporary files and dangling latest
+links are flagged. --check also hashes every file against its manifest (slow).
+
+Options:
+${SELECTORS}
+  --json            print only JSON on stdout: an array with one object per backup file
+  --check           verify sizes and checksums against the manifests
+${COMMON}
+
+${EXIT_CODES}
+`;
+
+await runCommand({ help, strings: ['config', 'project', 'env', 'db'], booleans: ['json', 'check'] }, async (args, { log }) => {
+  const groups = await listBackups({
+    config: str(args, 'config'),
+    project: str(args, 'project'),
+    env: str(args, 'env'),
+    db: str(args, 'db'),
+    check: args.check === true,
+  });
+  if (args.json) {
+    log.result(JSON.stringify(groups.flatMap((g) => g.entries), null, 2));
+    for (const g of groups) for (const p of g.problems) log.warn(`${p.kind}: ${p.path}: ${p.detail}`);
+    return;
+  }
+  log.result(renderGroups(groups, log.resultColor));
+});

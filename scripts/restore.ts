@@ -1,0 +1,66 @@
+#!/usr/bin/env -S node --import tsx
+// make db-restore: restore a backup without losing anything on the way.
+import { runCommand } from '../lib/cli/boundary.ts';
+import { COMMON, EXIT_CODES, SELECTORS } from '../lib/cli/help.ts';
+import { lockWait, str } from '../lib/cli/parse-args.ts';
+import { UsageError } from '../lib/errors.ts';
+import { restore } from '../lib/restore/restore.ts';
+import { reportRestore } from '../lib/restore/report.ts';
+
+const help = `
+Usage: ./scripts/restore.ts --backup latest|pre-deploy|YYYYMMDD_HHMMSS|PATH [options]
+       (make db-restore BACKUP=... [CONFIG=] [PROJECT=] [ENV=] [DB=] [TARGET_DB=] [YES=1] ...)
+
+Restores into a fresh temporary database, verifies it against the backup's manifest (tables and
+exact row counts), and only then swaps it in for the live database in one short step; the old
+database is kept as <db>__pre_restore_<ts>. A safety backup of the current state is taken first.
+A timestamp restores every database of that set; DB= restores one of them. A PATH must be
+absolute or start with ./ (a file from elsewhere needs DB= or TARGET_DB=).
+
+Options:
+  --backup SPEC         latest, pre-deploy, a timestamp, or a file path (required)
+${SELECTORS}
+  --label TEXT          with --backup pre-deploy: the newest pre-deploy backup with this label
+  --target-db NAME      restore into this database instead (created if needed)
+  --container NAME      restore into another container, e.g. a staging server
+  --yes                 do not ask; required when there is no terminal
+  --no-safety-backup    skip the safety backup of the current state (not with --in-place)
+  --drop-old            drop the replaced database after a successful swap
+  --in-place            drop and rebuild the live database (for disks too small for two copies)
+  --no-owner            skip ownership and privileges (roles missing on the target)
+${COMMON}
+
+${EXIT_CODES}
+`;
+
+await runCommand(
+  {
+    help,
+    strings: ['lock-wait', 'config', 'project', 'env', 'db', 'backup', 'label', 'target-db', 'container'],
+    booleans: ['yes', 'drop-old', 'in-place'],
+    negatable: ['safety-backup', 'owner'],
+  },
+  async (args, { log, signal }) => {
+    const backup = str(args, 'backup');
+    if (!backup) throw new UsageError('say which backup to restore: BACKUP=latest, a timestamp, pre-deploy or a file path', 'list them with: make db-list-backups');
+    const result = await restore({
+      config: str(args, 'config'),
+      project: str(args, 'project'),
+      env: str(args, 'env'),
+      db: str(args, 'db'),
+      backup,
+      label: str(args, 'label'),
+      targetDb: str(args, 'target-db'),
+      container: str(args, 'container'),
+      yes: args.yes === true,
+      safetyBackup: args['safety-backup'] !== false,
+      dropOld: args['drop-old'] === true,
+      inPlace: args['in-place'] === true,
+      noOwner: args.owner === false ? true : undefined,
+      lockWait: lockWait(args),
+      signal,
+      log,
+    });
+    reportRestore(result, log);
+  },
+);

@@ -1,0 +1,190 @@
+// `make db-backup` against real PostgreSQL servers on Docker and Podman.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Manifest } from '../../lib/backup/manifest.ts';
+import { testEngines } from '../support/engines.ts';
+import { startPostgres, type PgContainer } from '../support/pg-container.ts';
+import { runScript } from '../support/run-script.ts';
+import { createRichDatabase, EXPECTED_COUNTS } from '../support/seed.ts';
+import { tempDir, writeConfig } from '../support/tempdir.ts';
+
+const sha256 = async (file: string) => {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+};
+const readManifest = async (file: string) => JSON.parse(await fs.readFile(`${file}.json`, 'utf8')) as Manifest;
+const listing = async (dir: string) => (await fs.readdir(dir).catch(() => [] as string[])).sort();
+
+for (const engine of testEngines()) {
+  describe(`backup on ${engine.name}`, () => {
+    let pg: PgContainer;
+    let tmp: Awaited<ReturnType<typeof tempDir>>;
+    const env = { DOCKER_HOST: engine.socket };
+
+    const config = (extra = '', project = 'shop') => `
+${project}:
+  database:
+    container: ${pg.name}
+    user: postgres
+    databases:
+      production: [rich, small]
+    backup:
+      enabled: true
+      retention_days: 30
+    backup_dir: ./backups
+${extra}`;
+
+    before(async () => {
+      tmp = await tempDir();
+      pg = await startPostgres(engine, 15);
+      await createRichDatabase(pg, 'rich');
+      await pg.sql('postgres', `CREATE DATABASE small TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+      await pg.sql('small', 'CREATE TABLE t (x int); INSERT INTO t VALUES (1), (2)');
+    });
+    after(async () => {
+      await pg?.remove();
+      await tmp?.cleanup();
+    });
+
+    it('writes one checksummed, listable dump per database under one timestamp, with true manifests', async () => {
+      const cfg = await writeConfig(tmp.dir, config());
+      const r = await runScript('backup', ['--config', cfg], { env });
+      assert.equal(r.code, 0, r.stderr);
+      const paths = r.stdout.trim().split('\n');
+      assert.equal(paths.length, 2, r.stdout);
+      const dir = path.join(tmp.dir, 'backups', 'shop', 'production');
+      const [rich, small] = paths as [string, string];
+      assert.match(path.basename(rich), /^rich_\d{8}_\d{6}\.dump$/);
+      assert.equal(path.dirname(rich), dir);
+      assert.equal(path.basename(small).replace('small_', ''), path.basename(rich).replace('rich_', ''), 'one timestamp per set');
+
+      assert.equal((await fs.stat(rich)).mode & 0o777, 0o600);
+      assert.equal((await fs.stat(`${rich}.json`)).mode & 0o777, 0o600);
+      assert.equal((await fs.stat(dir)).mode & 0o777, 0o700);
+      assert.equal((await fs.stat(path.dirname(dir))).mode & 0o777, 0o700);
+
+      const m = await readManifest(rich);
+      assert.equal(m.project, 'shop');
+      assert.equal(m.env, 'production');
+      assert.equal(m.database, 'rich');
+      assert.equal(m.container, pg.name);
+      assert.match(m.image, /pgkeep-test\/postgres:15/);
+      assert.equal(m.reason, 'manual');
+      assert.equal(m.format, 'custom');
+      assert.equal(m.size, (await fs.stat(rich)).size);
+      assert.equal(m.sha256, await sha256(rich));
+      assert.match(m.server.version, /^15\./);
+      assert.match(m.pg_dump_version, /^15\./);
+      assert.equal(m.server.encoding, 'UTF8');
+      assert.equal(m.server.collate, 'C');
+      assert.equal(m.row_counts, 'exact');
+      assert.ok(Date.parse(m.finished_at) >= Date.parse(m.started_at));
+      const counts = Object.fromEntries(m.tables.map((t) => [`${t.schema}.${t.name}`, t.rows]));
+      assert.deepEqual(counts, EXPECTED_COUNTS);
+
+      const list = await pg.runtime.exec(pg.name, ['pg_restore', '--list'], { stdin: createReadStream(rich) });
+      assert.equal(list.exitCode, 0, list.stderr);
+      for (const kind of ['EXTENSION', 'SCHEMA', 'SEQUENCE', 'VIEW', 'BLOB', 'TABLE DATA']) {
+        assert.ok(list.stdout.includes(` ${kind} `), `TOC lists a ${kind}`);
+      }
+      assert.equal(await fs.readlink(path.join(dir, 'rich_latest.dump')), path.basename(rich));
+      assert.equal(await fs.readlink(path.join(dir, 'small_latest.dump')), path.basename(small));
+      assert.deepEqual((await listing(dir)).filter((n) => n.endsWith('.partial')), []);
+    });
+
+    it('writes the plain format as .sql.gz that inflates to a complete SQL dump', async () => {
+      const cfg = await writeConfig(tmp.dir, config('    format: plain\n', 'plainshop').replace('[rich, small]', 'small'));
+      const r = await runScript('backup', ['--config', cfg], { env });
+      assert.equal(r.code, 0, r.stderr);
+      const file = r.stdout.trim();
+      assert.match(file, /small_\d{8}_\d{6}\.sql\.gz$/);
+      const { gunzipSync } = await import('node:zlib');
+      const sql = gunzipSync(await fs.readFile(file)).toString('utf8');
+      assert.match(sql, /CREATE TABLE public\.t/);
+      assert.match(sql, /PostgreSQL database dump complete/);
+      assert.equal((await readManifest(file)).compression.by, 'pgkeep');
+    });
+
+    describe('failures leave nothing behind: no file, latest unchanged, nothing pruned', () => {
+      let dir: string;
+      let latestBefore: string;
+      let filesBefore: string[];
+      let stopped: PgContainer;
+
+      before(async () => {
+        dir = path.join(tmp.dir, 'backups', 'shop', 'production');
+        await plantAgedBackup(dir, 'rich', '20200101_000000');
+        latestBefore = await fs.readlink(path.join(dir, 'rich_latest.dump'));
+        filesBefore = await listing(dir);
+        stopped = await startPostgres(engine, 15, 'pgkeep-stopped');
+        await stopped.stop();
+      });
+      after(() => stopped?.remove());
+
+      const cases: Array<[string, () => string, number, RegExp]> = [
+        ['a missing container', () => config().replace(pg.name, 'pgkeep-no-such-container'), 1,
+          /container "pgkeep-no-such-container" does not exist on (docker|podman) \(unix:\/\/\/.*\); running containers: .*pgkeep-test-/],
+        ['a stopped container', () => config().replace(pg.name, stopped.name), 1, /container "pgkeep-stopped-\w+" is not running \(state: (exited|stopped)\)/],
+        ['a wrong database name', () => config().replace('[rich, small]', '[nosuchdb]'), 1, /database "nosuchdb" does not exist/],
+        ['a wrong user', () => config().replace('user: postgres', 'user: nobody'), 1, /role "nobody" does not exist/],
+        ['a config error', () => config().replace('retention_days: 30', 'retention_days: thirty'), 2,
+          /projects\.yml:\d+: shop\.database\.backup\.retention_days: expected a whole number >= 1, got "thirty"/],
+      ];
+      for (const [what, yaml, code, message] of cases) {
+        it(`on ${what}`, async () => {
+          const cfg = await writeConfig(tmp.dir, yaml());
+          const r = await runScript('backup', ['--config', cfg], { env });
+          assert.equal(r.code, code, r.stderr);
+          assert.match(r.stderr, message);
+          assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace without --verbose');
+          assert.equal(r.stdout, '');
+          assert.deepEqual(await listing(dir), filesBefore);
+          assert.equal(await fs.readlink(path.join(dir, 'rich_latest.dump')), latestBefore);
+        });
+      }
+
+      it('a partial run exits 3, keeps the good backup and prunes nothing', async () => {
+        const cfg = await writeConfig(tmp.dir, config().replace('[rich, small]', '[rich, nosuchdb]'));
+        const r = await runScript('backup', ['--config', cfg], { env });
+        assert.equal(r.code, 3, r.stderr);
+        assert.match(r.stderr, /pruning skipped/);
+        const written = r.stdout.trim();
+        assert.match(path.basename(written), /^rich_\d{8}_\d{6}\.dump$/);
+        assert.equal(await fs.readlink(path.join(dir, 'rich_latest.dump')), path.basename(written));
+        assert.ok((await listing(dir)).includes('rich_20200101_000000.dump'), 'the aged backup survives a failed run');
+      });
+    });
+
+    it('prunes by age after a good run, only files pgkeep made, file and manifest together', async () => {
+      const dir = path.join(tmp.dir, 'backups', 'shop', 'production');
+      await plantAgedBackup(dir, 'small', '20200102_000000');
+      await fs.writeFile(path.join(dir, 'small_20190101_000000.dump'), 'not made by pgkeep: no manifest');
+      await fs.writeFile(path.join(dir, 'notes.txt'), 'foreign');
+      const cfg = await writeConfig(tmp.dir, config());
+      const r = await runScript('backup', ['--config', cfg], { env });
+      assert.equal(r.code, 0, r.stderr);
+      const names = await listing(dir);
+      for (const gone of ['rich_20200101_000000.dump', 'rich_20200101_000000.dump.json', 'small_20200102_000000.dump', 'small_20200102_000000.dump.json']) {
+        assert.ok(!names.includes(gone), `${gone} was pruned`);
+      }
+      for (const kept of ['small_20190101_000000.dump', 'notes.txt']) assert.ok(names.includes(kept), `${kept} was left alone`);
+      for (const p of r.stdout.trim().split('\n')) assert.ok(names.includes(path.basename(p)));
+      assert.match(r.stderr, /older than 30 days/);
+    });
+  });
+}
+
+/** A copy of the newest real backup of `db`, re-dated: what an old night's backup looks like on disk. */
+async function plantAgedBackup(dir: string, db: string, ts: string): Promise<void> {
+  const latest = await fs.readlink(path.join(dir, `${db}_latest.dump`));
+  const file = `${db}_${ts}.dump`;
+  await fs.copyFile(path.join(dir, latest), path.join(dir, file));
+  const m = await readManifest(path.join(dir, latest));
+  const iso = `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}T00:00:00.000Z`;
+  await fs.writeFile(path.join(dir, `${file}.json`), JSON.stringify({ ...m, file, timestamp: ts, started_at: iso, finished_at: iso }));
+}
