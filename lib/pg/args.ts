@@ -30,7 +30,18 @@ export function pgDumpArgs(o: DumpArgs): string[] {
   return args;
 }
 
-/** Reads an archive's table of contents from stdin; exits as soon as it has it. */
+/** Reads an archive's table of contents from stdin (then drains the rest: see drainingStdin). */
 export function pgRestoreListArgs(): string[] {
-  return ['pg_restore', '--list'];
+  return drainingStdin(['pg_restore', '--list']);
+}
+
+/**
+ * Runs argv so that it reads its stdin to the end even when it stops early (pg_restore --list
+ * after the table of contents, pg_restore/psql after an error). Podman's attach resets the
+ * connection when we write after the process exited, and then drops its last output; draining
+ * makes the exit come after our EOF on both engines. argv travels as "$@", never inside the
+ * script text.
+ */
+export function drainingStdin(argv: string[]): string[] {
+  return ['sh', '-c', '"$@"; rc=$?; cat >/dev/null; exit $rc', 'pgkeep', ...argv];
 }

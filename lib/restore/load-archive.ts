@@ -2,6 +2,7 @@
 // that already exists (a temporary one, or the target of --in-place).
 import { Transform } from 'node:stream';
 import { PgkeepError } from '../errors.ts';
+import { drainingStdin } from '../pg/args.ts';
 import type { Logger } from '../log.ts';
 import type { PgAdmin } from '../pg/admin.ts';
 import { trackProgress } from '../backup/progress.ts';
@@ -43,7 +44,7 @@ export async function loadArchive(o: LoadOptions): Promise<void> {
   const input = source.pipe(counted);
   const progress = trackProgress(o.log, `restoring into ${o.database}`, () => bytes);
   try {
-    const r = await o.admin.runtime.exec(o.admin.container, argv, { stdin: input, env: o.env, signal: o.signal });
+    const r = await o.admin.runtime.exec(o.admin.container, drainingStdin(argv), { stdin: input, env: o.env, signal: o.signal });
     if (r.exitCode !== 0) {
       const e = explainRestoreError(r.stderr, isCustom(o.kind) ? 'pg_restore' : 'psql');
       throw new PgkeepError(e.message, e.hint);

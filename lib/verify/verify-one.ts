@@ -3,6 +3,7 @@
 // The temporary database is dropped on every path, signals included.
 import type { StoredBackup, Verification } from '../backup/manifest.ts';
 import { PgkeepError } from '../errors.ts';
+import { pgRestoreListArgs } from '../pg/args.ts';
 import type { Logger } from '../log.ts';
 import { derivedDatabaseName } from '../names.ts';
 import { createDatabaseSql, dropDatabaseSql } from '../pg/admin-sql.ts';
@@ -55,7 +56,7 @@ export async function verifyOne(b: StoredBackup, t: VerifyTarget, runStamp: stri
 }
 
 async function readToc(t: VerifyTarget, file: string, kind: Parameters<typeof openArchive>[1]): Promise<void> {
-  const r = await t.admin.runtime.exec(t.admin.container, ['pg_restore', '--list'], { stdin: openArchive(file, kind) });
+  const r = await t.admin.runtime.exec(t.admin.container, pgRestoreListArgs(), { stdin: openArchive(file, kind) });
   if (r.exitCode !== 0) throw new PgkeepError(`pg_restore cannot read the table of contents: ${r.stderr.trim().split('\n')[0]}`);
 }
 

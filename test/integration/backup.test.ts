@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Manifest } from '../../lib/backup/manifest.ts';
+import { pgRestoreListArgs } from '../../lib/pg/args.ts';
 import { testEngines } from '../support/engines.ts';
 import { startPostgres, type PgContainer } from '../support/pg-container.ts';
 import { runScript } from '../support/run-script.ts';
@@ -87,7 +88,7 @@ ${extra}`;
       const counts = Object.fromEntries(m.tables.map((t) => [`${t.schema}.${t.name}`, t.rows]));
       assert.deepEqual(counts, EXPECTED_COUNTS);
 
-      const list = await pg.runtime.exec(pg.name, ['pg_restore', '--list'], { stdin: createReadStream(rich) });
+      const list = await pg.runtime.exec(pg.name, pgRestoreListArgs(), { stdin: createReadStream(rich) });
       assert.equal(list.exitCode, 0, list.stderr);
       for (const kind of ['EXTENSION', 'SCHEMA', 'SEQUENCE', 'VIEW', 'BLOB', 'TABLE DATA']) {
         assert.ok(list.stdout.includes(` ${kind} `), `TOC lists a ${kind}`);

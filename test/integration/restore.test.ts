@@ -97,12 +97,13 @@ shop17:
       await pg.sql('rich', "INSERT INTO shop.customers (name) VALUES ('stays')");
       await pg.sql('small', 'DELETE FROM notes');
       const richNow = await tableHashes(pg, 'rich');
+      const oldCopies = (await databases(pg)).filter((d) => d.startsWith('small__pre_restore_'));
       const r = await restore('--project', 'shop', '--backup', firstSet, '--db', 'small', '--yes', '--drop-old');
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(await tableHashes(pg, 'small'), original.small);
       assert.deepEqual(await tableHashes(pg, 'rich'), richNow);
       assert.equal(r.stdout.trim(), `live now: small in container ${pg.name} holds backup ${firstSet}`);
-      assert.ok(!(await databases(pg)).some((d) => d.startsWith('small__pre_restore_')), '--drop-old dropped the old copy');
+      assert.deepEqual((await databases(pg)).filter((d) => d.startsWith('small__pre_restore_')), oldCopies, '--drop-old dropped the old copy');
     });
 
     it('restores a seed-style .dump.gz by path into --target-db', async () => {
@@ -134,7 +135,8 @@ shop17:
     });
 
     it('names --no-owner for a missing role; --in-place failure puts the live database back and restarts the app', async () => {
-      await pg.sql('postgres', "CREATE ROLE alice; CREATE DATABASE owned OWNER alice TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
+      await pg.sql('postgres', 'CREATE ROLE alice');
+      await pg.sql('postgres', "CREATE DATABASE owned OWNER alice TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
       await pg.sql('owned', 'CREATE TABLE secrets (id int); ALTER TABLE secrets OWNER TO alice; INSERT INTO secrets VALUES (1), (2), (3)');
       const owned = path.join(tmp.dir, 'owned.dump');
       const d = await pg.runtime.exec(pg.name, ['pg_dump', '-U', 'postgres', '-Fc', 'owned'], { stdout: (await fs.open(owned, 'w')).createWriteStream() });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pgDumpArgs, psqlArgs } from '../../lib/pg/args.ts';
+import { drainingStdin, pgDumpArgs, psqlArgs } from '../../lib/pg/args.ts';
 import { parseServerFacts, parseTableCounts, tableCountsSql } from '../../lib/pg/queries.ts';
 
 test('pg_dump argv: each value its own argument, format and snapshot as asked', () => {
@@ -35,4 +35,8 @@ test('table counts: exact uses FROM ONLY with row_security off; rows parse to nu
     { schema: 's', name: 't', rows: 42 },
     { schema: 's', name: 'u', rows: null },
   ]);
+});
+
+test('drainingStdin keeps argv out of the script text and keeps the exit code', () => {
+  assert.deepEqual(drainingStdin(['pg_restore', '-d', "x'; rm -rf /"]), ['sh', '-c', '"$@"; rc=$?; cat >/dev/null; exit $rc', 'pgkeep', 'pg_restore', '-d', "x'; rm -rf /"]);
 });
