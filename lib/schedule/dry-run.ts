@@ -16,7 +16,7 @@ export interface DryRunEntry {
   plan: RetentionPlan<StoredItem>;
 }
 
-/** Plans as if the coming backup had succeeded: it would be the newest, so it is never removed. */
+/** Plans as if the coming backup had succeeded: it is listed too, as the newest. */
 export async function planDryRun(config: Config, sel: Selection, now: Date): Promise<DryRunEntry[]> {
   const out: DryRunEntry[] = [];
   for (const t of selectTargets(config, sel, { includeDisabled: sel.project !== undefined })) {
@@ -27,7 +27,6 @@ export async function planDryRun(config: Config, sel: Selection, now: Date): Pro
         .map((b) => ({ id: b.path, time: parseTimestamp(b.manifest.timestamp) ?? new Date(b.manifest.started_at), reason: b.manifest.reason, backup: b }));
       const upcoming = { id: '(the backup about to be taken)', time: now, reason: 'scheduled' as const, backup: undefined as never };
       const plan = planRetention([...items, upcoming], t.project.backup.retention, now);
-      plan.keep = plan.keep.filter((d) => d.item !== upcoming);
       out.push({ project: t.project.name, env: t.env, database, container: t.project.container, plan });
     }
   }

@@ -106,7 +106,8 @@ ${extra}`;
       const r = await runScript('scheduled-backup', ['--config', cfg, '--dry-run'], { env });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /would back up app\/production\/app from container/);
-      assert.match(r.stdout, /keep.*last 1 of 3/);
+      assert.match(r.stdout, /the backup about to be taken.*keep.*last 1 of 3/);
+      assert.match(r.stdout, /app_\d{8}_\d{6}\.dump.*keep.*last 2 of 3/);
       assert.deepEqual((await fs.readdir(dir)).sort(), before);
     });
 
