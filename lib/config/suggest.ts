@@ -1,6 +1,9 @@
 // "Did you mean" for unknown keys, names and flags: the closest candidate by edit distance.
 
 export function suggest(input: string, candidates: readonly string[]): string | undefined {
+  // An abbreviation ("prod" for "production") is the likeliest meaning of all.
+  const prefixed = input.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(input.toLowerCase())) : [];
+  if (prefixed.length === 1) return prefixed[0];
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
