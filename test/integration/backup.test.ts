@@ -180,6 +180,52 @@ ${extra}`;
   });
 }
 
+describe('engine and password handling', () => {
+  it('a socket with no engine behind it names every socket tried', async () => {
+    const tmp = await tempDir();
+    try {
+      const cfg = await writeConfig(tmp.dir, 'x:\n  database: {container: c, user: u, databases: {p: d}}\n');
+      const r = await runScript('backup', ['--config', cfg], { env: { DOCKER_HOST: `unix://${tmp.dir}/no-engine.sock` } });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`no container engine answered \\(runtime: auto\\); tried unix://${tmp.dir}/no-engine\\.sock \\(DOCKER_HOST: `));
+      assert.match(r.stderr, /set DOCKER_HOST/);
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
+  for (const engine of testEngines()) {
+    it(`on ${engine.name}: a password reaches pg_dump through the environment only, never a manifest or a log`, async () => {
+      const tmp = await tempDir();
+      const pg = await startPostgres(engine, 15);
+      const secret = 'S3cret-never-in-argv';
+      try {
+        await pg.sql('postgres', `CREATE ROLE app LOGIN PASSWORD '${secret}'`);
+        await pg.sql('postgres', 'CREATE DATABASE appdb OWNER app');
+        // Password authentication on the local socket too, so the password is really needed.
+        const rules = 'local all postgres trust\\nlocal all all scram-sha-256\\n';
+        const hba = await pg.runtime.exec(pg.name, ['sh', '-c', `printf '${rules}' | cat - "$PGDATA/pg_hba.conf" > /tmp/hba && cat /tmp/hba > "$PGDATA/pg_hba.conf"`]);
+        assert.equal(hba.exitCode, 0, hba.stderr);
+        await pg.sql('postgres', 'SELECT pg_reload_conf()');
+        const yaml = (extra: string) => `app:\n  database:\n    container: ${pg.name}\n    user: app\n    databases: {production: appdb}\n${extra}`;
+        const without = await runScript('backup', ['--config', await writeConfig(tmp.dir, yaml(''))], { env: { DOCKER_HOST: engine.socket } });
+        assert.equal(without.code, 1, without.stderr);
+        assert.match(without.stderr, /password authentication failed|no password supplied/);
+        assert.match(without.stderr, /set password_env or password_file/);
+        const r = await runScript('backup', ['--config', await writeConfig(tmp.dir, yaml('    password_env: APP_DB_PASSWORD\n'))], {
+          env: { DOCKER_HOST: engine.socket, APP_DB_PASSWORD: secret },
+        });
+        assert.equal(r.code, 0, r.stderr);
+        const manifest = await fs.readFile(`${r.stdout.trim()}.json`, 'utf8');
+        for (const text of [manifest, r.stderr, r.stdout]) assert.ok(!text.includes(secret));
+      } finally {
+        await pg.remove();
+        await tmp.cleanup();
+      }
+    });
+  }
+});
+
 /** A copy of the newest real backup of `db`, re-dated: what an old night's backup looks like on disk. */
 async function plantAgedBackup(dir: string, db: string, ts: string): Promise<void> {
   const latest = await fs.readlink(path.join(dir, `${db}_latest.dump`));
