@@ -132,10 +132,22 @@ provide_image() {
   fi
 }
 
+remove_leftovers() {
+  # Containers an interrupted earlier run could not remove: test servers and verify scratch ones.
+  local label ids
+  for label in pgkeep-test=1 pgkeep.scratch=1; do
+    ids=$(docker -H "unix://$docker_sock" ps -aq --filter "label=$label" 2>/dev/null || true)
+    [ -n "$ids" ] && docker -H "unix://$docker_sock" rm -f $ids >/dev/null 2>&1 || true
+    ids=$(podman ps -aq --filter "label=$label" 2>/dev/null || true)
+    [ -n "$ids" ] && podman rm -f $ids >/dev/null 2>&1 || true
+  done
+}
+
 mkdir -p "$cache/logs"
 install_packages
 start_docker
 start_podman
+remove_leftovers
 pids=()
 for v in "${versions[@]}"; do provide_image "$v" & pids+=($!); done
 for p in "${pids[@]}"; do wait "$p" || die "could not provide the PostgreSQL images (logs: $cache/logs)"; done
