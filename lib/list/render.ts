@@ -1,7 +1,8 @@
 // list-backups as an operator reads it: one table per project/env, a row per backup set, one size
 // column per database, the latest set marked, problems and totals below, and what to type next.
-import Table from 'cli-table3';
-import { format, formatDistanceStrict } from 'date-fns';
+import { format } from 'date-fns/format';
+import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';
+import { boxTable } from './box-table.ts';
 import type { ChalkInstance } from 'chalk';
 import { formatBytes } from '../log.ts';
 import type { BackupEntry, ListGroup } from './list-backups.ts';
@@ -27,15 +28,13 @@ function renderGroup(g: ListGroup, c: ChalkInstance, now: Date): string {
 
 function setsTable(g: ListGroup, c: ChalkInstance, now: Date): string {
   const dbs = g.databases.filter((db) => g.entries.some((e) => e.database === db));
-  const table = new Table({
-    head: ['', 'timestamp', 'created', ...dbs, 'reason', 'label', 'verified'],
-    style: { head: [], border: [] },
-  });
+  const head = ['', 'timestamp', 'created', ...dbs, 'reason', 'label', 'verified'];
+  const rows: string[][] = [];
   const byTs = new Map<string, BackupEntry[]>();
   for (const e of g.entries) byTs.set(e.timestamp, [...(byTs.get(e.timestamp) ?? []), e]);
-  for (const [ts, set] of [...byTs].sort((a, b) => b[0].localeCompare(a[0]))) {
+  for (const [ts, set] of [...byTs].sort((a, b) => (a[0] < b[0] ? 1 : -1))) {
     const created = new Date(set[0]!.created);
-    table.push([
+    rows.push([
       set.some((e) => e.latest) ? c.green('*') : '',
       ts,
       `${format(created, 'yyyy-MM-dd HH:mm')} (${formatDistanceStrict(created, now, { addSuffix: true })})`,
@@ -48,7 +47,7 @@ function setsTable(g: ListGroup, c: ChalkInstance, now: Date): string {
       verification(set, c),
     ]);
   }
-  return table.toString();
+  return boxTable(head, rows);
 }
 
 function verification(set: BackupEntry[], c: ChalkInstance): string {

@@ -1,6 +1,6 @@
 // The plain warning before a restore, and the typed "yes". Without a TTY and without --yes the
 // restore is refused at once: cron has no one to answer, and a hung job is worse than an error.
-import { formatDistanceStrict } from 'date-fns';
+import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';
 import readline from 'node:readline/promises';
 import { UsageError } from '../errors.ts';
 import { parseTimestamp } from '../names.ts';
