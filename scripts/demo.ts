@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --import tsx
 // make demo: a demo PostgreSQL container with sample data, then pgkeep's main job on it, shown as
 // the commands an operator would type. Uses the embedded config below; nothing else is needed.
-import { spawnSync } from 'node:child_process';
+import { $ } from 'zx';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { runCommand } from '../lib/cli/boundary.ts';
@@ -55,8 +55,8 @@ await runCommand({ help, booleans: ['clean'] }, async (args, { log }) => {
   ];
   for (const [script, argv] of steps) {
     log.step(`\n$ ./scripts/${script}.ts ${argv.join(' ')}`);
-    const r = spawnSync(`./scripts/${script}.ts`, argv, { stdio: 'inherit' });
-    if (r.status !== 0) return r.status ?? 1;
+    const r = await $({ stdio: 'inherit', nothrow: true })`./scripts/${script}.ts ${argv}`;
+    if (r.exitCode !== 0) return r.exitCode ?? 1;
   }
   log.ok(`\nDemo done. Backups are in ${dir}; remove everything with: make demo-clean`);
 });

@@ -1,7 +1,7 @@
 // Alerts after an unattended run: a webhook POST (Slack-compatible `text` plus structured fields)
 // and/or a command with the result in its environment. A notification failure is logged and
 // never turns a good backup into a failed run.
-import { spawn } from 'node:child_process';
+import { $ } from 'zx';
 import type { NotifyConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import { reportText, type RunReport } from './run-report.ts';
@@ -30,21 +30,15 @@ async function postWebhook(url: string, report: RunReport, log: Logger): Promise
   }
 }
 
-/** The command is the operator's own shell line from projects.yml; the result reaches it only through its environment. */
-function runCommand(command: string, report: RunReport, log: Logger): Promise<void> {
-  return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, PGKEEP_STATUS: report.status, PGKEEP_TEXT: reportText(report), PGKEEP_REPORT: JSON.stringify(report) },
-      timeout: 60_000,
-    });
-    child.on('error', (err) => {
-      log.warn(`notification command failed to start: ${err.message}`);
-      resolve();
-    });
-    child.on('close', (code) => {
-      if (code !== 0) log.warn(`notification command exited ${code}; the run's result is unaffected`);
-      resolve();
-    });
-  });
+/**
+ * The command is the operator's own shell line from projects.yml: zx hands it to sh -c as one
+ * quoted argument, and the result reaches it only through its environment, never spliced in.
+ */
+async function runCommand(command: string, report: RunReport, log: Logger): Promise<void> {
+  const env = { ...process.env, PGKEEP_STATUS: report.status, PGKEEP_TEXT: reportText(report), PGKEEP_REPORT: JSON.stringify(report) };
+  const r = await $({ env, nothrow: true, quiet: true, timeout: '60s' })`/bin/sh -c ${command}`;
+  if (r.exitCode !== 0) {
+    const why = r.stderr.trim().split('\n').at(-1) ?? '';
+    log.warn(`notification command exited ${r.exitCode ?? r.signal}${why ? ` (${why})` : ''}; the run's result is unaffected`);
+  }
 }

@@ -87,6 +87,25 @@ ${extra}`;
       assert.deepEqual(received[0]!.databases.filter((d) => !d.ok).map((d) => d.project), ['down']);
     });
 
+    it('runs the notify command with the result in its environment; a failing webhook never fails the run', async () => {
+      const out = path.join(tmp.dir, 'notified.txt');
+      const cfg = await writeConfig(tmp.dir, `
+ok:
+  database:
+    container: ${pg.name}
+    user: postgres
+    databases: {production: app}
+    notify:
+      webhook_url: "http://127.0.0.1:9/unreachable"
+      command: printf '%s %s' "$PGKEEP_STATUS" "$(printf '%s' "$PGKEEP_REPORT" | head -c 1)" > '${out}'
+      on: [failure, success]
+`);
+      const r = await runScript('scheduled-backup', ['--config', cfg], { env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /warning: notification webhook failed: .*the run's result is unaffected/);
+      assert.equal(await fs.readFile(out, 'utf8'), 'success {');
+    });
+
     it('writes metrics that parse as Prometheus text format', async () => {
       const text = await fs.readFile(path.join(tmp.dir, 'metrics', 'pgkeep.prom'), 'utf8');
       const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*)\} (-?[0-9.e+]+)$/;
