@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { DumpFormat } from '../config/types.ts';
 import { PgkeepError } from '../errors.ts';
-import { pgRestoreListArgs } from '../pg/args.ts';
+import { readToc } from '../pg/toc.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 
 /** Even an empty database's custom archive is about 1 KiB; anything this small is a broken dump. */
@@ -22,7 +22,7 @@ export async function checkDump(
   if (size < MIN_SIZE) throw new PgkeepError(`the dump is only ${size} bytes, below the sane minimum of ${MIN_SIZE}`);
   if (format === 'custom') {
     await expectMagic(file, 'PGDMP');
-    const r = await check.runtime.exec(check.container, pgRestoreListArgs(), { stdin: createReadStream(file), env: check.env });
+    const r = await readToc(check.runtime, check.container, file, 'custom', check.env);
     if (r.exitCode !== 0) {
       throw new PgkeepError(`pg_restore --list cannot read the archive back (exit ${r.exitCode}): ${r.stderr.trim().split('\n')[0]}`);
     }

@@ -4,7 +4,7 @@
 import type { BackupFile } from '../backup/dump-database.ts';
 import { PgkeepError } from '../errors.ts';
 import { dropDatabaseSql } from '../pg/admin-sql.ts';
-import { detectArchive, type ArchiveKind } from './archive.ts';
+import { detectArchive, type ArchiveKind } from '../pg/archive.ts';
 import type { RestoreItem } from './plan.ts';
 import { createLike, describeNew, fill, type NewDatabase, type RestoreContext, type RestoredDatabase } from './restore-then-swap.ts';
 import { startApps, stopApps } from './swap.ts';

@@ -6,7 +6,7 @@ import { drainingStdin } from '../pg/args.ts';
 import type { Logger } from '../log.ts';
 import type { PgAdmin } from '../pg/admin.ts';
 import { trackProgress } from '../backup/progress.ts';
-import { isCustom, openArchive, type ArchiveKind } from './archive.ts';
+import { isCustom, openArchive, type ArchiveKind } from '../pg/archive.ts';
 import { explainRestoreError } from './explain.ts';
 
 export interface LoadOptions {

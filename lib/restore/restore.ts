@@ -13,7 +13,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { manifestName } from '../names.ts';
 import { PgAdmin } from '../pg/admin.ts';
 import { connectRuntime } from '../runtime/connect.ts';
-import { detectArchive } from './archive.ts';
+import { detectArchive } from '../pg/archive.ts';
 import { parseBackupSpec, resolveStored, type BackupSpec, type RestoreSource } from './backup-spec.ts';
 import { acquireLock } from '../files/lock.ts';
 import { confirmRestore, restoreWarning } from './confirm.ts';

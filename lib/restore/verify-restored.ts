@@ -12,9 +12,19 @@ export interface RestoredCheck {
   compared: 'exact' | 'estimate' | 'tables';
 }
 
-export async function verifyRestored(admin: PgAdmin, database: string, manifest: Manifest | undefined, signal?: AbortSignal): Promise<RestoredCheck> {
+export async function verifyRestored(
+  admin: PgAdmin,
+  database: string,
+  manifest: Manifest | undefined,
+  signal?: AbortSignal,
+  /** Tables the archive's table of contents creates (schema.name), for custom-format dumps. */
+  toc?: string[],
+): Promise<RestoredCheck> {
   const actual = parseTableCounts(await admin.query(tableCountsSql('exact'), database, signal));
   const rows = actual.reduce((n, t) => n + (t.rows ?? 0), 0);
+  const restored = new Set(actual.map((t) => `${t.schema}.${t.name}`));
+  const lost = toc?.find((t) => !restored.has(t));
+  if (lost) throw new PgkeepError(`the restored copy does not match the backup: table ${lost} is in the archive's table of contents but was not restored`);
   if (!manifest) return { tables: actual.length, rows, compared: 'tables' };
   const problem = compareTables(manifest.tables, actual, manifest.row_counts);
   if (problem) throw new PgkeepError(`the restored copy does not match the backup: ${problem}`);

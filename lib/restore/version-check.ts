@@ -1,9 +1,9 @@
 // A dump from a newer server than the target is refused up front: pg_restore would fail half-way.
 import { Readable } from 'node:stream';
 import { PgkeepError } from '../errors.ts';
-import { pgRestoreListArgs } from '../pg/args.ts';
+import { readToc } from '../pg/toc.ts';
 import type { PgAdmin } from '../pg/admin.ts';
-import { openArchive, isCustom, type ArchiveKind } from './archive.ts';
+import { openArchive, isCustom, type ArchiveKind } from '../pg/archive.ts';
 import type { RestoreSource } from './backup-spec.ts';
 import { majorOf } from './plan.ts';
 
@@ -22,7 +22,7 @@ export async function refuseOlderTarget(admin: PgAdmin, source: RestoreSource, k
 async function archiveMajor(admin: PgAdmin, file: string, kind: ArchiveKind): Promise<number | undefined> {
   let text: string;
   if (isCustom(kind)) {
-    const r = await admin.runtime.exec(admin.container, pgRestoreListArgs(), { stdin: openArchive(file, kind) });
+    const r = await readToc(admin.runtime, admin.container, file, kind);
     if (r.exitCode !== 0) {
       if (/unsupported version/.test(r.stderr)) {
         throw new PgkeepError(`${file} was written by a newer pg_dump than container "${admin.container}" can read: restoring into an older server is refused`);

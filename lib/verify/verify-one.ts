@@ -3,12 +3,12 @@
 // The temporary database is dropped on every path, signals included.
 import type { StoredBackup, Verification } from '../backup/manifest.ts';
 import { PgkeepError } from '../errors.ts';
-import { pgRestoreListArgs } from '../pg/args.ts';
+import { readToc, tocTables } from '../pg/toc.ts';
 import type { Logger } from '../log.ts';
 import { derivedDatabaseName } from '../names.ts';
 import { createDatabaseSql, dropDatabaseSql } from '../pg/admin-sql.ts';
 import type { PgAdmin } from '../pg/admin.ts';
-import { detectArchive, isCustom, openArchive } from '../restore/archive.ts';
+import { detectArchive, isCustom, type ArchiveKind } from '../pg/archive.ts';
 import { integrityProblem } from '../restore/integrity.ts';
 import { loadArchive } from '../restore/load-archive.ts';
 import { verifyRestored, type RestoredCheck } from '../restore/verify-restored.ts';
@@ -38,12 +38,12 @@ export async function verifyOne(b: StoredBackup, t: VerifyTarget, runStamp: stri
     const problem = await integrityProblem(b);
     if (problem) throw new PgkeepError(problem);
     const kind = await detectArchive(b.path);
-    if (isCustom(kind)) await readToc(t, b.path, kind);
+    const toc = isCustom(kind) ? await tableOfContents(t, b.path, kind) : undefined;
     await t.admin.query(createDatabaseSql(temp, b.manifest.server, undefined, t.versionNum));
     created = true;
     log.info(`  Restoring into ${temp}`);
     await loadArchive({ admin: t.admin, database: temp, file: b.path, kind, noOwner: true, env: t.env, log, signal });
-    const check = await verifyRestored(t.admin, temp, b.manifest, signal);
+    const check = await verifyRestored(t.admin, temp, b.manifest, signal, toc);
     return outcome(b, t, started, check);
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
@@ -55,9 +55,10 @@ export async function verifyOne(b: StoredBackup, t: VerifyTarget, runStamp: stri
   }
 }
 
-async function readToc(t: VerifyTarget, file: string, kind: Parameters<typeof openArchive>[1]): Promise<void> {
-  const r = await t.admin.runtime.exec(t.admin.container, pgRestoreListArgs(), { stdin: openArchive(file, kind) });
+async function tableOfContents(t: VerifyTarget, file: string, kind: ArchiveKind): Promise<string[]> {
+  const r = await readToc(t.admin.runtime, t.admin.container, file, kind);
   if (r.exitCode !== 0) throw new PgkeepError(`pg_restore cannot read the table of contents: ${r.stderr.trim().split('\n')[0]}`);
+  return tocTables(r.stdout);
 }
 
 function outcome(b: StoredBackup, t: VerifyTarget, started: number, check?: RestoredCheck, error?: string): VerifyOutcome {

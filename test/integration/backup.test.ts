@@ -166,6 +166,10 @@ ${extra}`;
       await plantAgedBackup(dir, 'small', '20200102_000000');
       await fs.writeFile(path.join(dir, 'small_20190101_000000.dump'), 'not made by pgkeep: no manifest');
       await fs.writeFile(path.join(dir, 'notes.txt'), 'foreign');
+      // A backup whose manifest names another project is not this project's to prune.
+      await plantAgedBackup(dir, 'small', '20200103_000000');
+      const alien = path.join(dir, 'small_20200103_000000.dump.json');
+      await fs.writeFile(alien, JSON.stringify({ ...JSON.parse(await fs.readFile(alien, 'utf8')), project: 'other' }));
       const cfg = await writeConfig(tmp.dir, config());
       const r = await runScript('backup', ['--config', cfg], { env });
       assert.equal(r.code, 0, r.stderr);
@@ -173,7 +177,9 @@ ${extra}`;
       for (const gone of ['rich_20200101_000000.dump', 'rich_20200101_000000.dump.json', 'small_20200102_000000.dump', 'small_20200102_000000.dump.json']) {
         assert.ok(!names.includes(gone), `${gone} was pruned`);
       }
-      for (const kept of ['small_20190101_000000.dump', 'notes.txt']) assert.ok(names.includes(kept), `${kept} was left alone`);
+      for (const kept of ['small_20190101_000000.dump', 'notes.txt', 'small_20200103_000000.dump', 'small_20200103_000000.dump.json']) {
+        assert.ok(names.includes(kept), `${kept} was left alone`);
+      }
       for (const p of r.stdout.trim().split('\n')) assert.ok(names.includes(path.basename(p)));
       assert.match(r.stderr, /older than 30 days/);
     });

@@ -190,5 +190,19 @@ shop17:
       assert.deepEqual(await tableHashes(pg, 'rich'), live);
       await noTempLeft(pg);
     });
+
+    it('refuses a corrupt backup of the same size, touching nothing', async () => {
+      const file = path.join(dir(), `small_${firstSet}.dump`);
+      const bytes = await fs.readFile(file);
+      const at = Math.floor(bytes.length / 2);
+      bytes[at] = bytes[at]! ^ 0xff;
+      await fs.writeFile(file, bytes);
+      const live = await tableHashes(pg, 'small');
+      const r = await restore('--project', 'shop', '--backup', firstSet, '--db', 'small', '--yes');
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /its sha256 does not match the manifest: the file is corrupt/);
+      assert.deepEqual(await tableHashes(pg, 'small'), live);
+      await noTempLeft(pg);
+    });
   });
 }
