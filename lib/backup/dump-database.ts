@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { BackupReason, ProjectConfig } from '../config/types.ts';
-import { createPartial, commitPartial, HashCounter } from '../files/atomic.ts';
+import { createPartial, commitPartial, HashingFileSink } from '../files/atomic.ts';
 import { ExecError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { backupFileName, partialName, type FileExtension } from '../names.ts';
@@ -64,12 +64,8 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, local.signal]) : local.signal;
   try {
     const handle = await createPartial(partial);
-    const hasher = new HashCounter();
-    const chain = [
-      ...(project.format === 'plain' ? [createGzip({ level: project.compression })] : []),
-      hasher,
-      handle.createWriteStream(),
-    ];
+    const hasher = new HashingFileSink(handle);
+    const chain = [...(project.format === 'plain' ? [createGzip({ level: project.compression })] : []), hasher];
     const argv = pgDumpArgs({ user: project.user, database, format: project.format, compression: project.compression, snapshot: snapshot.id });
     const progress = trackProgress(ctx.log, database, () => hasher.bytes);
     const dumping = ctx.runtime.exec(project.container, argv, { stdout: chain, env, signal }).finally(progress.stop);

@@ -17,11 +17,14 @@ export class Demuxer extends Transform {
   private kind = 0;
 
   constructor(stderrLimit = 64 * 1024, private readonly onStderr?: (chunk: Buffer) => void) {
-    super();
+    super({ readableHighWaterMark: 1024 * 1024 });
     this.stderr = new CappedText(stderrLimit);
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    // pg_dump writes in small blocks, so one socket read holds many frames: their stdout payloads
+    // go downstream as one chunk, not one each (per-chunk stream overhead dominated otherwise).
+    const out: Buffer[] = [];
     let off = 0;
     while (off < chunk.length) {
       if (this.remaining === 0) {
@@ -36,15 +39,16 @@ export class Demuxer extends Transform {
         continue;
       }
       const n = Math.min(this.remaining, chunk.length - off);
-      this.deliver(chunk.subarray(off, off + n));
+      this.deliver(chunk.subarray(off, off + n), out);
       off += n;
       this.remaining -= n;
     }
+    if (out.length > 0) this.push(out.length === 1 ? out[0] : Buffer.concat(out));
     done();
   }
 
-  private deliver(payload: Buffer): void {
-    if (this.kind === STDOUT) this.push(payload);
+  private deliver(payload: Buffer, out: Buffer[]): void {
+    if (this.kind === STDOUT) out.push(payload);
     else if (this.kind === STDERR) {
       this.stderr.append(payload);
       this.onStderr?.(payload);
