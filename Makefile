@@ -45,7 +45,7 @@ test-unit: node_modules/.installed ## unit tests only (no engine needed)
 test-integration: node_modules/.installed bed ## integration tests only
 	@node --import tsx --test --test-concurrency=1 test/integration/*.test.ts
 
-demo: node_modules/.installed bed ## start a demo PostgreSQL with sample data and back it up
+demo: node_modules/.installed bed ## start a demo PostgreSQL with sample data; back it up, list, verify and restore it
 	$(RUN)/demo.ts
 
 demo-clean: ## remove the demo container and its backups

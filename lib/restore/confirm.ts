@@ -31,12 +31,17 @@ export function restoreWarning(w: WarningInput): string {
   return lines.join('\n');
 }
 
+/** Checked before anything else is touched, so cron gets its answer (exit 2) at once. */
+export function requireConfirmable(yes: boolean): void {
+  if (!yes && !process.stdin.isTTY) {
+    throw new UsageError('refusing to restore without confirmation: no terminal to ask on', 'pass YES=1 (make) or --yes (script) to confirm in automation');
+  }
+}
+
 export async function confirmRestore(warning: string, yes: boolean, write: (s: string) => void): Promise<void> {
   write(warning);
   if (yes) return;
-  if (!process.stdin.isTTY) {
-    throw new UsageError('refusing to restore without confirmation: no terminal to ask on', 'pass YES=1 (make) or --yes (script) to confirm in automation');
-  }
+  requireConfirmable(yes);
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question('Type yes to continue: ');

@@ -16,7 +16,7 @@ import { connectRuntime } from '../runtime/connect.ts';
 import { detectArchive } from '../pg/archive.ts';
 import { parseBackupSpec, resolveStored, type BackupSpec, type RestoreSource } from './backup-spec.ts';
 import { acquireLock } from '../files/lock.ts';
-import { confirmRestore, restoreWarning } from './confirm.ts';
+import { confirmRestore, requireConfirmable, restoreWarning } from './confirm.ts';
 import { checkIntegrity } from './integrity.ts';
 import { planItems, siblings, singleTarget } from './plan.ts';
 import { refuseOlderTarget } from './version-check.ts';
@@ -52,9 +52,7 @@ export interface RestoreResult {
 
 export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
   const log = opts.log ?? silentLogger();
-  if (!opts.yes && !process.stdin.isTTY) {
-    throw new UsageError('refusing to restore without confirmation: no terminal to ask on', 'pass YES=1 (make) or --yes (script) to confirm in automation');
-  }
+  requireConfirmable(!!opts.yes);
   if (opts.inPlace && opts.safetyBackup === false) {
     throw new UsageError('--in-place refuses --no-safety-backup: the safety backup is the only way back if the restore fails');
   }
@@ -117,4 +115,3 @@ async function fileSource(file: string, opts: RestoreOptions): Promise<RestoreSo
   return { database, path: file, ...(manifest ? { stored: { path: file, manifest } } : {}) };
 }
 
-export type { Target };
