@@ -8,10 +8,13 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-cache=${PGKEEP_BED_CACHE:-/var/cache/pgkeep-bed}
+if [ "$(id -u)" = 0 ]; then cache=${PGKEEP_BED_CACHE:-/var/cache/pgkeep-bed}; else cache=${PGKEEP_BED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pgkeep-bed}; fi
 docker_sock=/var/run/docker.sock
 podman_sock=/run/podman/podman.sock
 versions=(15 17)
+# The documented opt-out for a machine with one engine: PGKEEP_TEST_ENGINES=docker (or podman).
+engines=${PGKEEP_TEST_ENGINES:-docker,podman}
+want() { [[ ",$engines," == *",$1,"* ]]; }
 declare -A suite=([15]=bookworm [17]=trixie)
 
 say() { printf '[bed] %s\n' "$*" >&2; }
@@ -30,12 +33,19 @@ need_root() {
 
 install_packages() {
   local missing=()
-  command -v dockerd >/dev/null || missing+=(docker.io)
-  command -v podman >/dev/null || missing+=(podman)
-  command -v runc >/dev/null || missing+=(runc)
-  command -v debootstrap >/dev/null || missing+=(debootstrap)
-  command -v iptables >/dev/null || missing+=(iptables)
+  want docker && ! answers "$docker_sock" && ! command -v dockerd >/dev/null && missing+=(docker.io)
+  want podman && ! command -v podman >/dev/null && missing+=(podman)
+  want podman && ! command -v runc >/dev/null && missing+=(runc)
+  want docker && ! command -v iptables >/dev/null && missing+=(iptables)
   command -v curl >/dev/null || missing+=(curl)
+  # Needed only when no postgres image can be pulled; root installs it up front, before the
+  # images are built in parallel (two apt runs at once would fight over the dpkg lock).
+  [ "$(id -u)" = 0 ] && ! command -v debootstrap >/dev/null && missing+=(debootstrap)
+  apt_install "${missing[@]}"
+}
+
+apt_install() {
+  local missing=("$@")
   [ ${#missing[@]} -eq 0 ] && return 0
   need_root "${missing[*]}"
   say "installing ${missing[*]} from Debian"
@@ -91,7 +101,7 @@ mirror() {
 build_tarball() {
   local ver=$1 tar="$cache/postgres-$1.tar" root="$cache/rootfs-$1"
   [ -s "$tar" ] && return 0
-  need_root debootstrap
+  command -v debootstrap >/dev/null || die "no postgres:$ver image could be pulled, and building one needs debootstrap: install it (apt-get install debootstrap)"
   say "building PostgreSQL $ver from Debian ${suite[$ver]} (about a minute)"
   rm -rf "$root"
   debootstrap --variant=minbase --include="postgresql-$ver" "${suite[$ver]}" "$root" "$(mirror)" \
@@ -111,33 +121,57 @@ import_changes() {
 }
 
 provide_image() {
-  local ver=$1 name="pgkeep-test/postgres:$1" changes=() line
-  while IFS= read -r line; do changes+=(-c "$line"); done < <(import_changes "$ver")
-  if ! docker -H "unix://$docker_sock" image inspect "$name" >/dev/null 2>&1; then
-    if timeout 60 docker -H "unix://$docker_sock" pull -q "postgres:$ver" >/dev/null 2>&1; then
-      docker -H "unix://$docker_sock" tag "postgres:$ver" "$name"
-    else
-      build_tarball "$ver"
-      say "importing $name into docker"
-      docker -H "unix://$docker_sock" import "${changes[@]}" "$cache/postgres-$ver.tar" "$name" >/dev/null
-    fi
+  local ver=$1
+  want docker && docker_image "$ver"
+  want podman && podman_image "$ver"
+  return 0
+}
+
+docker_image() {
+  local ver=$1 name="pgkeep-test/postgres:$1" changes=()
+  docker -H "unix://$docker_sock" image inspect "$name" >/dev/null 2>&1 && return 0
+  if timeout 60 docker -H "unix://$docker_sock" pull -q "postgres:$ver" >/dev/null 2>&1; then
+    docker -H "unix://$docker_sock" tag "postgres:$ver" "$name"
+    return 0
   fi
-  if ! podman image exists "$name"; then
-    say "importing $name into podman"
-    if [ -s "$cache/postgres-$ver.tar" ]; then
-      podman import -q "${changes[@]}" "$cache/postgres-$ver.tar" "$name" >/dev/null
-    else
-      docker -H "unix://$docker_sock" save "$name" | podman load -q >/dev/null
-    fi
+  build_tarball "$ver"
+  say "importing $name into docker"
+  read_changes "$ver"
+  docker -H "unix://$docker_sock" import "${changes[@]}" "$cache/postgres-$ver.tar" "$name" >/dev/null
+}
+
+podman_image() {
+  local ver=$1 name="pgkeep-test/postgres:$1" changes=()
+  podman image exists "$name" && return 0
+  say "importing $name into podman"
+  if [ ! -s "$cache/postgres-$ver.tar" ] && want docker && docker -H "unix://$docker_sock" image inspect "$name" >/dev/null 2>&1; then
+    docker -H "unix://$docker_sock" save "$name" | podman load -q >/dev/null
+    return 0
   fi
+  if [ ! -s "$cache/postgres-$ver.tar" ] && timeout 60 podman pull -q "docker.io/library/postgres:$ver" >/dev/null 2>&1; then
+    podman tag "docker.io/library/postgres:$ver" "$name"
+    return 0
+  fi
+  build_tarball "$ver"
+  read_changes "$ver"
+  podman import -q "${changes[@]}" "$cache/postgres-$ver.tar" "$name" >/dev/null
+}
+
+# Fills the caller's `changes` array with the image settings an imported rootfs lacks.
+read_changes() {
+  local line
+  while IFS= read -r line; do changes+=(-c "$line"); done < <(import_changes "$1")
 }
 
 remove_leftovers() {
   # Containers an interrupted earlier run could not remove: test servers and verify scratch ones.
   local label ids
   for label in pgkeep-test=1 pgkeep.scratch=1; do
-    ids=$(docker -H "unix://$docker_sock" ps -aq --filter "label=$label" 2>/dev/null || true)
-    [ -n "$ids" ] && docker -H "unix://$docker_sock" rm -f $ids >/dev/null 2>&1 || true
+    if want docker; then
+      ids=$(docker -H "unix://$docker_sock" ps -aq --filter "label=$label" 2>/dev/null || true)
+      [ -n "$ids" ] && docker -H "unix://$docker_sock" rm -f $ids >/dev/null 2>&1 || true
+    fi
+    want podman || continue
     ids=$(podman ps -aq --filter "label=$label" 2>/dev/null || true)
     [ -n "$ids" ] && podman rm -f $ids >/dev/null 2>&1 || true
   done
@@ -145,10 +179,10 @@ remove_leftovers() {
 
 mkdir -p "$cache/logs"
 install_packages
-start_docker
-start_podman
+want docker && start_docker
+want podman && start_podman
 remove_leftovers
 pids=()
 for v in "${versions[@]}"; do provide_image "$v" & pids+=($!); done
 for p in "${pids[@]}"; do wait "$p" || die "could not provide the PostgreSQL images (logs: $cache/logs)"; done
-say "ready: docker on $docker_sock, podman on $podman_sock, images pgkeep-test/postgres:{${versions[*]// /,}}"
+say "ready: engines $engines (docker: $docker_sock, podman: $podman_sock), images pgkeep-test/postgres:{${versions[*]// /,}}"
