@@ -5,7 +5,7 @@ import { $ } from 'zx';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { runCommand } from '../lib/cli/boundary.ts';
-import { ensureDemoDatabase, removeDemoDatabase, DEMO_CONTAINER } from './demo/demo-db.ts';
+import { ensureDemoDatabase, removeDemoDatabase, DEMO_CONTAINER } from '../lib/demo/demo-db.ts';
 
 const help = `
 Usage: ./scripts/demo.ts [--clean]          (make demo, make demo-clean)

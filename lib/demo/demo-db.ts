@@ -1,6 +1,6 @@
 // The demo database: a container from the test bed's PostgreSQL image with a small shop and crm.
-import type { Logger } from '../../lib/log.ts';
-import { connectRuntime } from '../../lib/runtime/connect.ts';
+import type { Logger } from '../log.ts';
+import { connectRuntime } from '../runtime/connect.ts';
 import Docker from 'dockerode';
 
 export const DEMO_CONTAINER = 'pgkeep-demo-db';
