@@ -21,10 +21,13 @@ export async function updateLatest(file: { path: string; database: string }): Pr
 }
 
 /** The newest backup taken for keeping; a pre-restore safety backup never becomes latest. */
-export function latestOf(backups: StoredBackup[], database: string): StoredBackup | undefined {
+export function latestOf<T extends Pick<StoredBackup, 'path'> & { manifest: Pick<StoredBackup['manifest'], 'database' | 'reason' | 'timestamp'> }>(
+  backups: T[],
+  database: string,
+): T | undefined {
   return backups
     .filter((b) => b.manifest.database === database && b.manifest.reason !== 'pre-restore')
-    .reduce<StoredBackup | undefined>((best, b) => (!best || b.manifest.timestamp > best.manifest.timestamp ? b : best), undefined);
+    .reduce<T | undefined>((best, b) => (!best || b.manifest.timestamp > best.manifest.timestamp ? b : best), undefined);
 }
 
 export async function readLatestLink(dir: string, database: string, ext: '.dump' | '.sql.gz'): Promise<string | undefined> {

@@ -1,5 +1,6 @@
 // The list-backups command as a library call: one group per project/env, one entry per backup
 // file. BackupEntry is a public interface (--json): keep its fields stable.
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { latestOf } from '../backup/latest.ts';
 import { loadConfig } from '../config/load.ts';
@@ -7,6 +8,7 @@ import { selectTargets, type Selection } from '../config/select.ts';
 import type { Config } from '../config/types.ts';
 import { integrityProblem } from '../restore/integrity.ts';
 import { scanDir, type Problem } from './scan.ts';
+import { readSummaries } from './summary-cache.ts';
 
 export interface BackupEntry {
   project: string;
@@ -45,8 +47,10 @@ export async function listBackups(opts: ListOptions = {}): Promise<ListGroup[]> 
   const groups: ListGroup[] = [];
   for (const t of selectTargets(config, opts, { includeDisabled: true })) {
     const dir = path.join(t.project.backupDir, t.project.name, t.env);
-    const scan = await scanDir(dir, t.project.name, t.env);
-    const backups = scan.backups.filter((b) => t.databases.includes(b.manifest.database));
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    const ours = readSummaries(dir, names, t.project.name, t.env);
+    const scan = await scanDir(dir, names, new Set(ours.map((b) => path.basename(b.path))));
+    const backups = ours.filter((b) => t.databases.includes(b.manifest.database));
     const latest = new Set(t.databases.map((db) => latestOf(backups, db)?.path));
     const entries = backups.map((b): BackupEntry => ({
       project: t.project.name,

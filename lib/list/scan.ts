@@ -2,7 +2,6 @@
 // that is not a clean backup is reported as a problem, never hidden.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { listStoredBackups, type StoredBackup } from '../backup/manifest.ts';
 import { parseBackupFileName } from '../names.ts';
 
 export type ProblemKind = 'file-without-manifest' | 'manifest-without-file' | 'leftover-temporary-file' | 'dangling-latest' | 'checksum-mismatch' | 'size-mismatch';
@@ -14,18 +13,14 @@ export interface Problem {
 }
 
 export interface DirScan {
-  dir: string;
-  backups: StoredBackup[];
   /** database -> file name the latest link points at */
   latestLinks: Map<string, string>;
   problems: Problem[];
 }
 
-export async function scanDir(dir: string, project: string, env: string): Promise<DirScan> {
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
+/** Problems among `names` (the directory's entries); `known` holds the backup files with a good manifest. */
+export async function scanDir(dir: string, names: string[], known: Set<string>): Promise<DirScan> {
   const present = new Set(names);
-  const backups = await listStoredBackups(dir, project, env);
-  const known = new Set(backups.map((b) => path.basename(b.path)));
   const problems: Problem[] = [];
   const latestLinks = new Map<string, string>();
   for (const name of names) {
@@ -37,12 +32,12 @@ export async function scanDir(dir: string, project: string, env: string): Promis
       if (target === undefined) continue;
       if (!present.has(target)) problems.push({ kind: 'dangling-latest', path: full, detail: `points at ${target}, which does not exist` });
       else latestLinks.set(name.replace(/_latest(\.dump|\.sql\.gz)$/, ''), target);
-    } else if (parseBackupFileName(name) && !known.has(name)) {
+    } else if (!known.has(name) && parseBackupFileName(name)) {
       const why = present.has(`${name}.json`) ? 'its manifest does not parse or names another project/env/database' : 'it has no manifest: an unfinished or foreign backup';
       problems.push({ kind: 'file-without-manifest', path: full, detail: why });
     } else if (name.endsWith('.json') && parseBackupFileName(name.slice(0, -5)) && !present.has(name.slice(0, -5))) {
       problems.push({ kind: 'manifest-without-file', path: full, detail: `the backup file ${name.slice(0, -5)} is missing` });
     }
   }
-  return { dir, backups, latestLinks, problems };
+  return { latestLinks, problems };
 }

@@ -14,7 +14,7 @@ export async function checkIntegrity(b: StoredBackup, olderCandidates: StoredBac
   throw new PgkeepError(`refusing to restore ${b.path}: ${problem}`, hint);
 }
 
-export async function integrityProblem(b: StoredBackup): Promise<string | undefined> {
+export async function integrityProblem(b: { path: string; manifest: Pick<StoredBackup['manifest'], 'size' | 'sha256'> }): Promise<string | undefined> {
   const actual = await sha256File(b.path).catch((err: NodeJS.ErrnoException) => ({ error: err.code ?? err.message }));
   if ('error' in actual) return `the file cannot be read (${actual.error})`;
   if (actual.size !== b.manifest.size) {
