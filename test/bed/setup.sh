@@ -59,7 +59,8 @@ start_docker() {
   answers "$docker_sock" && { say "docker engine answers on $docker_sock"; return 0; }
   need_root dockerd
   say "starting dockerd"
-  setsid nohup dockerd --host="unix://$docker_sock" >"$cache/logs/dockerd.log" 2>&1 </dev/null &
+  # From /, so the daemon never holds on to a directory that goes away (a CI clone, say).
+  (cd / && setsid nohup dockerd --host="unix://$docker_sock" >"$cache/logs/dockerd.log" 2>&1 </dev/null &)
   wait_for "$docker_sock" "$cache/logs/dockerd.log"
 }
 
@@ -82,12 +83,22 @@ CONF
 }
 
 start_podman() {
+  # A service started from a since-deleted directory answers pings, but every conmon it spawns
+  # fails ("Failed to get working directory"): restart it from /.
+  local pid
+  for pid in $(pgrep -f 'podman system service' || true); do
+    if [[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" == *"(deleted)"* ]]; then
+      say "restarting the podman service: its working directory was deleted"
+      kill "$pid" 2>/dev/null || true
+      sleep 1
+    fi
+  done
   answers "$podman_sock" && { say "podman API answers on $podman_sock"; return 0; }
   need_root podman
   configure_podman
   mkdir -p /run/podman
   say "starting podman system service"
-  setsid nohup podman system service --time=0 "unix://$podman_sock" >"$cache/logs/podman.log" 2>&1 </dev/null &
+  (cd / && setsid nohup podman system service --time=0 "unix://$podman_sock" >"$cache/logs/podman.log" 2>&1 </dev/null &)
   wait_for "$podman_sock" "$cache/logs/podman.log"
 }
 
