@@ -79,13 +79,6 @@ export class ExecError extends PgkeepError {
   }
 }
 
-/** One or more databases failed while others succeeded. */
-export class PartialFailure extends PgkeepError {
-  override get exitCode(): number {
-    return ExitCode.partial;
-  }
-}
-
 /** Another pgkeep run holds the lock for this project/env. */
 export class LockedError extends PgkeepError {
   override get exitCode(): number {

@@ -13,7 +13,7 @@ import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { VERSION } from '../version.ts';
 import { checkDump } from './check-dump.ts';
 import { connectionEnv } from './connection-env.ts';
-import { writeManifest, type Manifest } from './manifest.ts';
+import { MANIFEST_VERSION, writeManifest, type Manifest } from './manifest.ts';
 import { trackProgress } from './progress.ts';
 import { openSnapshot } from './snapshot.ts';
 
@@ -82,7 +82,7 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
     committed = true;
     const finishedAt = new Date();
     const manifest: Manifest = {
-      manifest_version: 1,
+      manifest_version: MANIFEST_VERSION,
       tool: { name: 'pgkeep', version: VERSION },
       project: project.name, env: t.env, database, timestamp: t.timestamp, file: fileName,
       reason: t.reason, ...(t.label ? { label: t.label } : {}),

@@ -1,7 +1,6 @@
 // `<db>_latest<ext>` is a relative symlink holding the bare file name, swapped atomically after a
 // fully good backup. The manifests alone also tell which backup is latest (latestOf), so a
 // filesystem without symlinks loses only the convenience.
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { swapSymlink } from '../files/atomic.ts';
 import { latestLinkName, parseBackupFileName } from '../names.ts';
@@ -28,8 +27,4 @@ export function latestOf<T extends Pick<StoredBackup, 'path'> & { manifest: Pick
   return backups
     .filter((b) => b.manifest.database === database && b.manifest.reason !== 'pre-restore')
     .reduce<T | undefined>((best, b) => (!best || b.manifest.timestamp > best.manifest.timestamp ? b : best), undefined);
-}
-
-export async function readLatestLink(dir: string, database: string, ext: '.dump' | '.sql.gz'): Promise<string | undefined> {
-  return fs.readlink(path.join(dir, latestLinkName(database, ext))).catch(() => undefined);
 }

@@ -67,6 +67,11 @@ function parseManifest(file: string, text: string): Manifest {
   return m;
 }
 
+/** A manifest belongs to a backup file only when it names that file, its database and this project/env. */
+export function isOurs(m: Pick<Manifest, 'project' | 'env' | 'database' | 'file'>, file: string, database: string, project: string, env: string): boolean {
+  return m.project === project && m.env === env && m.database === database && m.file === file;
+}
+
 export interface StoredBackup {
   /** Absolute path of the backup file. */
   path: string;
@@ -105,6 +110,6 @@ function readOurs(dir: string, name: string, database: string, project: string, 
   } catch {
     return undefined;
   }
-  if (!m || m.project !== project || m.env !== env || m.database !== database || m.file !== name) return undefined;
+  if (!m || !isOurs(m, name, database, project, env)) return undefined;
   return { path: path.join(dir, name), manifest: m };
 }

@@ -4,7 +4,7 @@
 // source of truth; the cache can be deleted at any time. With 10,000 backups it turns 10,000
 // reads and parses into 10,000 stats and one parse (BENCHMARKS.md).
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import type { Manifest } from '../backup/manifest.ts';
+import { isOurs, type Manifest } from '../backup/manifest.ts';
 import { parseBackupFileName } from '../names.ts';
 
 export const LIST_CACHE = '.pgkeep-list-cache.json';
@@ -38,7 +38,7 @@ export function readSummaries(dir: string, names: string[], project: string, env
     if (entry !== cache[name]) changed = true;
     next[name] = entry;
     const m = entry.manifest;
-    if (m.project === project && m.env === env && m.database === database && m.file === name) out.push({ path: `${dir}/${name}`, manifest: m });
+    if (isOurs(m, name, database, project, env)) out.push({ path: `${dir}/${name}`, manifest: m });
   }
   if (changed || Object.keys(cache).length !== Object.keys(next).length) saveCache(dir, next);
   return out.sort((a, b) => (a.manifest.timestamp < b.manifest.timestamp ? -1 : a.manifest.timestamp > b.manifest.timestamp ? 1 : 0));
