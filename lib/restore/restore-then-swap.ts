@@ -6,7 +6,7 @@ import { createDatabaseSql, dropDatabaseSql } from '../pg/admin-sql.ts';
 import type { PgAdmin } from '../pg/admin.ts';
 import { parseServerFacts, SERVER_FACTS_SQL, type ServerFacts } from '../pg/queries.ts';
 import { isCustom, type ArchiveKind } from '../pg/archive.ts';
-import { readToc, tocTables } from '../pg/toc.ts';
+import { readTableEntries } from '../pg/toc.ts';
 import { loadArchive } from './load-archive.ts';
 import type { RestoreItem } from './plan.ts';
 import { swapDatabases } from './swap.ts';
@@ -97,7 +97,7 @@ export async function fill(ctx: RestoreContext, item: RestoreItem, kind: Archive
     log.warn('verify_on_restore is off: the row counts are not compared');
     return undefined;
   }
-  const toc = isCustom(kind) ? tocTables((await readToc(ctx.admin.runtime, ctx.admin.container, item.source.path, kind, ctx.env)).stdout) : undefined;
+  const toc = isCustom(kind) ? await readTableEntries(ctx.admin.runtime, ctx.admin.container, item.source.path, kind, ctx.env) : undefined;
   const check = await verifyRestored(ctx.admin, database, item.source.stored?.manifest, ctx.signal, toc);
   const how = check.compared === 'exact' ? 'every table\'s row count matches the backup' : check.compared === 'estimate' ? 'tables match (counts were estimates)' : 'no manifest to compare with';
   log.ok(`  verified: ${check.tables} tables, ${check.rows.toLocaleString('en-US')} rows; ${how}`);
