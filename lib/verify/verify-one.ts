@@ -9,9 +9,9 @@ import { derivedDatabaseName } from '../names.ts';
 import { createDatabaseSql, dropDatabaseSql } from '../pg/admin-sql.ts';
 import type { PgAdmin } from '../pg/admin.ts';
 import { detectArchive, isCustom } from '../pg/archive.ts';
-import { integrityProblem } from '../restore/integrity.ts';
-import { loadArchive } from '../restore/load-archive.ts';
-import { verifyRestored, type RestoredCheck } from '../restore/verify-restored.ts';
+import { integrityProblem } from '../archive/integrity.ts';
+import { loadArchive } from '../archive/load-archive.ts';
+import { verifyRestored, type RestoredCheck } from '../archive/verify-restored.ts';
 
 export interface VerifyTarget {
   admin: PgAdmin;
