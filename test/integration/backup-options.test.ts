@@ -69,7 +69,7 @@ ${extra}`);
           env: { PGAPPNAME: 'lock-holder' },
         });
         try {
-          await waitFor(async () => (await pg.sql('slow', "SELECT count(*) FROM pg_locks WHERE relation = 'held'::regclass AND mode = 'AccessExclusiveLock' AND granted")) === '1');
+          await waitFor(async () => (await pg.sql('slow', "SELECT count(*) FROM pg_locks WHERE relation = 'held'::regclass AND mode = 'AccessExclusiveLock' AND granted")) === '1', 60_000);
           const cfg = await config(dir, 'slowp', 'slow', '    timeout: 30s\n');
           const started = Date.now();
           let finished = false;
