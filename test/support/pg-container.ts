@@ -17,12 +17,19 @@ export interface PgContainer {
 
 export const image = (version: 15 | 17) => `pgkeep-test/postgres:${version}`;
 
-export async function startPostgres(engine: TestEngine, version: 15 | 17 = 15, prefix = 'pgkeep-test'): Promise<PgContainer> {
+/** image replaces pgkeep-test/postgres:<version>; init runs it with --init (HostConfig.Init). */
+export interface StartOptions {
+  image?: string;
+  init?: boolean;
+}
+
+export async function startPostgres(engine: TestEngine, version: 15 | 17 = 15, prefix = 'pgkeep-test', opts: StartOptions = {}): Promise<PgContainer> {
   await requireEngine(engine);
   const name = `${prefix}-${randomBytes(4).toString('hex')}`;
   const c = await engine.docker.createContainer({
     name,
-    Image: image(version),
+    Image: opts.image ?? image(version),
+    ...(opts.init ? { HostConfig: { Init: true } } : {}),
     Env: ['POSTGRES_HOST_AUTH_METHOD=trust', 'POSTGRES_PASSWORD=unused-in-tests'],
     Labels: { 'pgkeep-test': '1' },
   });
