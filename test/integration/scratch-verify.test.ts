@@ -115,7 +115,7 @@ for (const engine of testEngines()) {
       for (const [img, init] of [[image(15), true], [shellImage, false]] as const) {
         const name = await startScratch(runtime, img, 'keeper', { init });
         try {
-          await waitForScratch(runtime, name, 'keeper', undefined, 60_000);
+          await waitForScratch(runtime, name, 'keeper');
           const pid1 = (await runtime.exec(name, ['cat', '/proc/1/comm'])).stdout.trim();
           assert.notEqual(pid1, 'postgres', `PID 1 in the scratch copy of ${img} (init: ${init})`);
           const seen = async () => (await runtime.exec(name, ['psql', '-X', '-U', 'keeper', '-d', 'postgres', '-Atc', 'select pg_postmaster_start_time()'])).stdout.trim();
@@ -139,7 +139,7 @@ for (const engine of testEngines()) {
         assert.ok(addr, 'an ordinary container has an address on the bridge');
         const reached = await probe(engine, addr);
         assert.equal(reached.code, 0, `the probe reaches an ordinary server: ${reached.out}`);
-        await waitForScratch(runtime, name, 'postgres', undefined, 60_000);
+        await waitForScratch(runtime, name, 'postgres');
         assert.deepEqual(await addresses(engine, name), [], 'the scratch copy has no address another container could use');
         const ifaces = (await runtime.exec(name, ['cat', '/proc/net/dev'])).stdout.split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean);
         assert.deepEqual(ifaces, ['lo']);
@@ -158,18 +158,18 @@ for (const engine of testEngines()) {
       try {
         await c.start();
         const t0 = Date.now();
-        await assert.rejects(waitForScratch(runtime, name, 'postgres', undefined, 3000), (err: Error) => {
+        await assert.rejects(waitForScratch(runtime, name, 'postgres', undefined, 5000), (err: Error) => {
           assert.match(err.message, new RegExp(`${name}.*${image(15).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
-          assert.match(err.message, /within 3 s/);
-          assert.match(err.message, /last seen: .*(socket|connect)/i);
+          assert.match(err.message, /within 5 s/);
+          assert.match(err.message, /last seen: (psql: error: connection to server on socket|the exec failed: timed out)/);
           return true;
         });
-        assert.ok(Date.now() - t0 < 10_000, 'the limit bounds the wait');
+        assert.ok(Date.now() - t0 < 20_000, `the limit bounds the wait (took ${Date.now() - t0} ms)`);
         const ac = new AbortController();
         setTimeout(() => ac.abort(new Error('stop now')), 500);
         const t1 = Date.now();
         await assert.rejects(waitForScratch(runtime, name, 'postgres', ac.signal, 60_000), /stop now/);
-        assert.ok(Date.now() - t1 < 3000, `abort ends the wait at once (took ${Date.now() - t1} ms)`);
+        assert.ok(Date.now() - t1 < 5000, `abort ends the wait at once (took ${Date.now() - t1} ms)`);
       } finally {
         await c.remove({ force: true }).catch(() => undefined);
       }

@@ -60,7 +60,8 @@ export async function startPostgres(engine: TestEngine, version: 15 | 17 = 15, p
 }
 
 async function waitReady(runtime: ContainerRuntime, name: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  // initdb alone took 40-70 s on the shared 2-core test machine under a load of 40-60.
+  const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     const r = await runtime.exec(name, ['pg_isready', '-q', '-U', 'postgres']).catch(() => undefined);
     if (r?.exitCode === 0) {
@@ -69,5 +70,5 @@ async function waitReady(runtime: ContainerRuntime, name: string): Promise<void>
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`PostgreSQL in ${name} did not become ready within 60 s`);
+  throw new Error(`PostgreSQL in ${name} did not become ready within 180 s`);
 }
