@@ -99,8 +99,10 @@ async function verifyLocked(t: Target, backups: StoredBackup[], opts: VerifyOpti
     let container = t.project.container;
     if (opts.target === 'scratch') {
       log.step(`Starting a scratch container from ${source.image}`);
-      scratch = container = await startScratch(runtime, source.image, t.project.user);
+      const started = Date.now();
+      scratch = container = await startScratch(runtime, source.image, t.project.user, { init: source.init });
       await waitForScratch(runtime, scratch, t.project.user, opts.signal);
+      log.info(`  scratch container ${scratch} ready in ${formatDuration(Date.now() - started)}`);
     }
     const admin = new PgAdmin(runtime, container, t.project.user, scratch ? {} : env);
     const vt: VerifyTarget = { admin, env: scratch ? {} : env, label: scratch ? `scratch:${source.image}` : `same-container:${container}`, versionNum: await admin.versionNum() };
