@@ -140,8 +140,14 @@ ok:
         assert.match(blocked.stderr, new RegExp(`app/production is locked by another pgkeep run: PID ${process.pid} on \\S+, started \\S+Z, running "`));
         const other = await runScript('backup', ['--config', cfg, '--project', 'blog'], { env });
         assert.equal(other.code, 0, other.stderr);
-        const waited = runScript('backup', ['--config', cfg, '--project', 'app', '--lock-wait', '20'], { env });
-        setTimeout(() => void lock.release(), 1500);
+        // Released once the run says it waits, not after a guessed delay: a slow start would miss it.
+        let said = '';
+        const onSpawn = (c: { stderr: NodeJS.ReadableStream | null }) =>
+          c.stderr?.on('data', (d: Buffer) => {
+            said += d.toString();
+            if (/waiting for the lock/.test(said)) void lock.release();
+          });
+        const waited = runScript('backup', ['--config', cfg, '--project', 'app', '--lock-wait', '120'], { env, onSpawn });
         const w = await waited;
         assert.equal(w.code, 0, w.stderr);
         assert.match(w.stderr, /waiting for the lock on app\/production/);
