@@ -132,7 +132,7 @@ app:
       assert.equal(clean.code, 0, clean.stderr);
       for (const e of JSON.parse(clean.stdout) as Array<{ problem: unknown }>) assert.equal(e.problem, null);
       const bytes = await fs.readFile(file);
-      bytes[bytes.length - 10] ^= 0xff;
+      bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
       await fs.writeFile(file, bytes);
       const r = await runScript('list-backups', ['--config', cfg, '--check', '--json'], { env });
       assert.equal(r.code, 1, r.stderr);
@@ -156,7 +156,7 @@ app:
       const file = (await fs.readdir(path.join(tmp.dir, 'backups', 'app', 'production'))).filter((n) => /^app_\d{8}_\d{6}\.dump$/.test(n)).sort().at(-1)!;
       const full = path.join(tmp.dir, 'backups', 'app', 'production', file);
       const bytes = await fs.readFile(full);
-      bytes[bytes.length - 10] ^= 0xff;
+      bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
       await fs.writeFile(full, bytes);
       received = [];
       const r = await runScript('verify', ['--config', cfg], { env });
