@@ -3,7 +3,7 @@
 import { runCommand } from '../lib/cli/boundary.ts';
 import { COMMON, EXIT_CODES, SELECTORS } from '../lib/cli/help.ts';
 import { lockWait, str } from '../lib/cli/parse-args.ts';
-import { UsageError } from '../lib/errors.ts';
+import { ExitCode, UsageError } from '../lib/errors.ts';
 import { restore } from '../lib/restore/restore.ts';
 import { reportRestore } from '../lib/restore/report.ts';
 
@@ -62,5 +62,7 @@ await runCommand(
       log,
     });
     reportRestore(result, log);
+    // The data is live; only an app is down: partial, not failure.
+    return result.appsNotStarted.length > 0 ? ExitCode.partial : ExitCode.ok;
   },
 );
