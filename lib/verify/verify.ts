@@ -16,6 +16,9 @@ import { connectRuntime } from '../runtime/connect.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { acquireLock } from '../files/lock.ts';
 import { startScratch, waitForScratch } from './scratch.ts';
+import { finishRun } from '../report/finish-run.ts';
+import { reportFromError } from '../report/run-report.ts';
+import { reportFromVerify } from './verify-report.ts';
 import { verifyOne, type VerifyOutcome, type VerifyTarget } from './verify-one.ts';
 
 export type VerifyWhere = 'same-container' | 'scratch';
@@ -58,10 +61,18 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
   if (opts.dryRun) return { outcomes: [], planned };
   if (planned.length === 0) throw new PgkeepError('nothing to verify: no backups found for the selection', 'make one first with: make db-backup');
   const outcomes: VerifyOutcome[] = [];
-  const runStamp = formatTimestamp(new Date());
-  for (const [t, backups] of chosen) {
-    if (backups.length > 0) outcomes.push(...(await verifyTarget(t, backups, opts, runStamp, log)));
+  const started = new Date();
+  const runStamp = formatTimestamp(started);
+  try {
+    for (const [t, backups] of chosen) {
+      if (backups.length > 0) outcomes.push(...(await verifyTarget(t, backups, opts, runStamp, log)));
+    }
+  } catch (err) {
+    // Like a scheduled run, a verify that fails as a whole is told and counted.
+    await finishRun(config, reportFromError('verify', err as Error, planned.map(({ manifest: m }) => ({ project: m.project, env: m.env, database: m.database })), started, runStamp), log);
+    throw err;
   }
+  await finishRun(config, reportFromVerify(outcomes, started, runStamp), log);
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length > 0) throw new VerifyFailed({ outcomes, planned });
   return { outcomes, planned };

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { acquireLock } from '../../lib/files/lock.ts';
@@ -11,6 +12,15 @@ import { testEngines } from '../support/engines.ts';
 import { startPostgres, type PgContainer } from '../support/pg-container.ts';
 import { runScript } from '../support/run-script.ts';
 import { tempDir, writeConfig } from '../support/tempdir.ts';
+
+/** A port nothing listens on (and not one fetch refuses outright, as it does port 9). */
+async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
 
 interface Received {
   command: string;
@@ -101,6 +111,7 @@ ${name}:
     it('a scheduled run with no engine behind the socket notifies; a dead webhook names its host and cause, never its path', async () => {
       received = [];
       const out = path.join(tmp.dir, 'notified.txt');
+      const dead = await closedPort();
       const cfg = await writeConfig(tmp.dir, `
 defaults:
   metrics: {textfile: ./metrics/pgkeep.prom}
@@ -110,13 +121,13 @@ app:
     user: postgres
     databases: {production: app}
     notify:
-      webhook_url: "http://127.0.0.1:9/hooks/s3cr3t-token?key=hunter2"
+      webhook_url: "http://127.0.0.1:${dead}/hooks/s3cr3t-token?key=hunter2"
       command: printf '%s' "$PGKEEP_STATUS" > '${out}'
       on: [failure]
 `);
       const r = await runScript('scheduled-backup', ['--config', cfg], { env: { DOCKER_HOST: `unix://${tmp.dir}/no-engine.sock` } });
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, /notification webhook to http:\/\/127\.0\.0\.1:9 failed: .*ECONNREFUSED/);
+      assert.match(r.stderr, new RegExp(`notification webhook to http://127\\.0\\.0\\.1:${dead} failed: .*ECONNREFUSED`));
       assert.match(r.stderr, /ran the notification command/);
       assert.doesNotMatch(r.stderr, /s3cr3t|hunter2/);
       assert.equal(await fs.readFile(out, 'utf8'), 'failure');
