@@ -9,8 +9,11 @@ import { quoteLiteral } from '../names.ts';
 import { PgAdmin } from '../pg/admin.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 
-/** How long the processes get to end after their sessions are terminated, before the streams are cut. */
-const GRACE_MS = 10_000;
+/**
+ * How long the sessions get to end once stopping starts, before the streams are cut anyway. One
+ * short exec usually takes well under a second, but measured 7 s on a Podman host under load.
+ */
+const GRACE_MS = 30_000;
 
 export interface WorkStopper {
   /** For the sessions' environment (PGAPPNAME). */
