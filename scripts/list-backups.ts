@@ -17,7 +17,7 @@ links are flagged. --check also hashes every file against its manifest (slow).
 Options:
 ${SELECTORS}
   --json            print only JSON on stdout: an array with one object per backup file
-  --check           verify sizes and checksums against the manifests
+  --check           verify sizes and checksums against the manifests; exit 1 on a mismatch
 ${COMMON}
 
 ${EXIT_CODES}

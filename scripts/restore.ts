@@ -15,7 +15,9 @@ Restores into a fresh temporary database, verifies it against the backup's manif
 exact row counts), and only then swaps it in for the live database in one short step; the old
 database is kept as <db>__pre_restore_<ts>. A safety backup of the current state is taken first.
 A timestamp restores every database of that set; DB= restores one of them. A PATH must be
-absolute or start with ./ (a file from elsewhere needs DB= or TARGET_DB=).
+absolute or start with ./ (a file from elsewhere needs DB= or TARGET_DB=). App containers are
+stopped only when a live database is replaced; if one does not start again after a good swap, the
+data is live and the exit code is 3.
 
 Options:
   --backup SPEC         latest, pre-deploy, a timestamp, or a file path (required)
