@@ -51,7 +51,7 @@ export async function startApps(admin: PgAdmin, stopped: string[], log: Logger):
       log.info(`  started app container ${app}`);
     } catch (err) {
       failed.push(app);
-      log.error(`could not start app container ${app} again: ${(err as Error).message}`);
+      log.error(`could not start app container ${app} again: ${(err as Error).message}; start it by hand: ${admin.runtime.kind} start ${app}`);
     }
   }
   return failed;
