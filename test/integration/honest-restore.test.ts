@@ -39,7 +39,9 @@ shop:
 
     before(async () => {
       tmp = await tempDir();
-      [pg, app] = await Promise.all([startPostgres(engine, 15), startApp(engine)]);
+      // One at a time, so that whichever starts is assigned and removed by after() on every path.
+      app = await startApp(engine);
+      pg = await startPostgres(engine, 15);
       await pg.sql('postgres', `CREATE DATABASE live TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
       await pg.sql('live', "CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes VALUES (1, 'kept'), (2, 'also kept')");
       const cfg = await write('base', config([app.name]));
