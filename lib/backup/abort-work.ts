@@ -40,7 +40,10 @@ export function workStopper(
       timer = setTimeout(() => cutter.abort(reason), GRACE_MS);
       const admin = new PgAdmin(runtime, at.container, at.user, at.env, at.database);
       const sql = `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${quoteLiteral(appName)} AND pid <> pg_backend_pid();`;
-      await admin.query(sql, at.database, AbortSignal.timeout(GRACE_MS)).catch((err: Error) => {
+      // A ref'd timer, unlike AbortSignal.timeout: the process must stay alive until this settles.
+      const limit = new AbortController();
+      const limitTimer = setTimeout(() => limit.abort(new Error(`no answer within ${GRACE_MS / 1000} s`)), GRACE_MS);
+      await admin.query(sql, at.database, limit.signal).finally(() => clearTimeout(limitTimer)).catch((err: Error) => {
         log.warn(`could not end the backup's sessions of "${at.database}" on the server (${err.message}); cutting their streams`);
         cutter.abort(reason);
       });
