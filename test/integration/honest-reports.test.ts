@@ -81,12 +81,12 @@ ${name}:
     it('a scheduled run whose every target is locked notifies and writes the failed run to the metrics', async () => {
       received = [];
       const cfg = await config(project());
-      const release = await acquireLock(path.join(tmp.dir, 'backups', 'app', 'production'), 'app/production');
+      const lock = await acquireLock(path.join(tmp.dir, 'backups', 'app', 'production'), 'app/production');
       try {
         const r = await runScript('scheduled-backup', ['--config', cfg], { env });
         assert.equal(r.code, 4, r.stderr);
       } finally {
-        await release();
+        await lock.release();
       }
       assert.equal(received.length, 1, 'one notification');
       assert.equal(received[0]!.status, 'failure');
