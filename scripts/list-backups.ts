@@ -3,7 +3,8 @@
 import { runCommand } from '../lib/cli/boundary.ts';
 import { COMMON, EXIT_CODES, SELECTORS } from '../lib/cli/help.ts';
 import { str } from '../lib/cli/parse-args.ts';
-import { listBackups } from '../lib/list/list-backups.ts';
+import { ExitCode } from '../lib/errors.ts';
+import { listBackups, mismatches } from '../lib/list/list-backups.ts';
 import { renderGroups } from '../lib/list/render.ts';
 
 const help = `
@@ -16,7 +17,7 @@ links are flagged. --check also hashes every file against its manifest (slow).
 Options:
 ${SELECTORS}
   --json            print only JSON on stdout: an array with one object per backup file
-  --check           verify sizes and checksums against the manifests
+  --check           verify sizes and checksums against the manifests; exit 1 on a mismatch
 ${COMMON}
 
 ${EXIT_CODES}
@@ -33,7 +34,11 @@ await runCommand({ help, strings: ['config', 'project', 'env', 'db'], booleans: 
   if (args.json) {
     log.result(JSON.stringify(groups.flatMap((g) => g.entries), null, 2));
     for (const g of groups) for (const p of g.problems) log.warn(`${p.kind}: ${p.path}: ${p.detail}`);
-    return;
+  } else {
+    log.result(renderGroups(groups, log.resultColor));
   }
-  log.result(renderGroups(groups, log.resultColor));
+  const bad = mismatches(groups);
+  if (bad.length === 0) return;
+  log.error(`${bad.length} backup file(s) do not match their manifest (size or checksum): ${bad.map((e) => e.path).join(', ')}`);
+  return ExitCode.failure;
 });

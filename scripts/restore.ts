@@ -3,7 +3,7 @@
 import { runCommand } from '../lib/cli/boundary.ts';
 import { COMMON, EXIT_CODES, SELECTORS } from '../lib/cli/help.ts';
 import { lockWait, str } from '../lib/cli/parse-args.ts';
-import { UsageError } from '../lib/errors.ts';
+import { ExitCode, UsageError } from '../lib/errors.ts';
 import { restore } from '../lib/restore/restore.ts';
 import { reportRestore } from '../lib/restore/report.ts';
 
@@ -15,7 +15,9 @@ Restores into a fresh temporary database, verifies it against the backup's manif
 exact row counts), and only then swaps it in for the live database in one short step; the old
 database is kept as <db>__pre_restore_<ts>. A safety backup of the current state is taken first.
 A timestamp restores every database of that set; DB= restores one of them. A PATH must be
-absolute or start with ./ (a file from elsewhere needs DB= or TARGET_DB=).
+absolute or start with ./ (a file from elsewhere needs DB= or TARGET_DB=). App containers are
+stopped only when a live database is replaced; if one does not start again after a good swap, the
+data is live and the exit code is 3.
 
 Options:
   --backup SPEC         latest, pre-deploy, a timestamp, or a file path (required)
@@ -62,5 +64,7 @@ await runCommand(
       log,
     });
     reportRestore(result, log);
+    // The data is live; only an app is down: partial, not failure.
+    return result.appsNotStarted.length > 0 ? ExitCode.partial : ExitCode.ok;
   },
 );

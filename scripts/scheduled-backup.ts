@@ -28,14 +28,15 @@ ${EXIT_CODES}
 `;
 
 await runCommand({ help, strings: ['lock-wait', 'config', 'concurrency'], booleans: ['dry-run'] }, async (args, { log, signal }) => {
-  const config = await loadConfig({ config: str(args, 'config') });
   if (args['dry-run']) {
+    const config = await loadConfig({ config: str(args, 'config') });
     const plans = await planDryRun(config, {}, new Date());
     for (const p of plans) log.result(`would back up ${p.project}/${p.env}/${p.database} from container ${p.container}`);
     log.result(renderPlans(plans, log.resultColor, 'would remove'));
     return;
   }
-  const report = await scheduledBackup({ config, concurrency: positiveInt(args, 'concurrency'), lockWait: lockWait(args), log, signal });
+  // The path, not a loaded config: a config that fails to load must still notify and write metrics.
+  const report = await scheduledBackup({ config: str(args, 'config'), concurrency: positiveInt(args, 'concurrency'), lockWait: lockWait(args), log, signal });
   log.result(renderSummary(report, log.resultColor));
   return report.status === 'success' ? ExitCode.ok : report.status === 'partial' ? ExitCode.partial : ExitCode.failure;
 });

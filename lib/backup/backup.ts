@@ -104,7 +104,7 @@ async function backupOne({ target, database, dir }: Job, timestamp: string, opts
   try {
     const runtime = await connectRuntime(project.runtime);
     log.step(`Backing up ${project.name}/${env}/${database} from container ${project.container} (${runtime.kind})`);
-    const file = await withDeadline(project.timeoutSeconds, opts.signal, (signal) =>
+    const file = await withDeadline(project.timeoutSeconds, `the backup of "${database}"`, opts.signal, (signal) =>
       dumpDatabase({ project, env, database, dir, timestamp, reason, label: opts.label }, { runtime, log, signal }),
     );
     if (reason !== 'pre-restore') await updateLatest(file);
@@ -166,10 +166,16 @@ async function pruneAfterRun(targets: Target[], result: BackupResult, log: Logge
   }
 }
 
-/** The per-database time bound from the config (`timeout`), on top of the run's own signal. */
-async function withDeadline<T>(seconds: number, outer: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/**
+ * The per-database time bound from the config (`timeout`), on top of the run's own signal. `run`
+ * must stop its work when the signal aborts (dumpDatabase ends its server sessions and processes)
+ * and reject with the signal's reason, which names the timeout and what it bounded.
+ */
+async function withDeadline<T>(seconds: number, what: string, outer: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(new PgkeepError(`timed out after ${seconds} s (the project's timeout)`)), seconds * 1000);
+  const message = `${what} timed out after ${seconds} s (the project's timeout) and was stopped`;
+  const hint = 'raise timeout: in projects.yml (the project\'s database: block or defaults:), or find what blocks it (a long lock: pg_stat_activity)';
+  const timer = setTimeout(() => ac.abort(new PgkeepError(message, hint)), seconds * 1000);
   const signal = outer ? AbortSignal.any([outer, ac.signal]) : ac.signal;
   try {
     return await run(signal);

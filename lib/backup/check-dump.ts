@@ -17,12 +17,12 @@ export async function checkDump(
   file: string,
   format: DumpFormat,
   size: number,
-  check: { runtime: ContainerRuntime; container: string; env: Record<string, string> },
+  check: { runtime: ContainerRuntime; container: string; env: Record<string, string>; signal?: AbortSignal },
 ): Promise<void> {
   if (size < MIN_SIZE) throw new PgkeepError(`the dump is only ${size} bytes, below the sane minimum of ${MIN_SIZE}`);
   if (format === 'custom') {
     await expectMagic(file, 'PGDMP');
-    const r = await readToc(check.runtime, check.container, file, 'custom', check.env);
+    const r = await readToc(check.runtime, check.container, file, 'custom', check.env, check.signal);
     if (r.exitCode !== 0) {
       throw new PgkeepError(`pg_restore --list cannot read the archive back (exit ${r.exitCode}): ${r.stderr.trim().split('\n')[0]}`);
     }

@@ -15,7 +15,8 @@ import { checkDump } from './check-dump.ts';
 import { connectionEnv } from './connection-env.ts';
 import { MANIFEST_VERSION, writeManifest, type Manifest } from './manifest.ts';
 import { trackProgress } from './progress.ts';
-import { openSnapshot } from './snapshot.ts';
+import { openSnapshot, type Snapshot } from './snapshot.ts';
+import { workStopper } from './abort-work.ts';
 
 export interface DumpTarget {
   project: ProjectConfig;
@@ -51,33 +52,44 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
   const { project, database } = t;
   const startedAt = new Date();
   const info = await ctx.runtime.requireRunning(project.container);
-  const env = await connectionEnv(project);
-  const pgDumpVersion = await clientVersion(ctx.runtime, project.container);
-  const snapshot = await openSnapshot(ctx.runtime, project, database, env, ctx.signal);
-
+  const baseEnv = await connectionEnv(project);
+  // Every engine call below is bounded by ctx.signal (the timeout): on abort the server sessions
+  // end, so the processes in the container end too, and only then is the partial file removed.
+  const stopper = workStopper(ctx.runtime, { container: project.container, user: project.user, database, env: baseEnv }, ctx.log, ctx.signal);
+  const env = { ...baseEnv, PGAPPNAME: stopper.appName };
+  // Calls that hold no server session stop at once: their stream's end is their end.
+  const sessionless = ctx.signal ? AbortSignal.any([ctx.signal, stopper.cut]) : stopper.cut;
   const fileName = backupFileName(database, t.timestamp, extensionFor(project));
   const finalPath = path.join(t.dir, fileName);
   const partial = path.join(t.dir, partialName(fileName));
+  const stopped = () => {
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+  };
+  let snapshot: Snapshot | undefined;
+  let dumping: Promise<unknown> | undefined;
   let committed = false;
-  // Cut the dump when anything beside it fails (the counts, say): no orphan pg_dump runs on.
-  const local = new AbortController();
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, local.signal]) : local.signal;
   try {
+    const pgDumpVersion = await clientVersion(ctx.runtime, project.container, sessionless);
+    snapshot = await openSnapshot(ctx.runtime, project, database, env, stopper.cut);
+    stopped();
     const handle = await createPartial(partial);
     const hasher = new HashingFileSink(handle);
     const chain = [...(project.format === 'plain' ? [createGzip({ level: project.compression })] : []), hasher];
     const argv = pgDumpArgs({ user: project.user, database, format: project.format, compression: project.compression, snapshot: snapshot.id });
     const progress = trackProgress(ctx.log, database, () => hasher.bytes);
-    const dumping = ctx.runtime.exec(project.container, argv, { stdout: chain, env, signal }).finally(progress.stop);
-    const [dump, tables] = await Promise.all([dumping, snapshot.countTables(project.rowCounts)]);
-    if (dump.exitCode !== 0) {
+    const dump = ctx.runtime.exec(project.container, argv, { stdout: chain, env, signal: stopper.cut }).finally(progress.stop);
+    dumping = dump;
+    const [result, tables] = await Promise.all([dump, snapshot.countTables(project.rowCounts)]);
+    stopped();
+    if (result.exitCode !== 0) {
       throw new ExecError(
-        `pg_dump of "${database}" in container "${project.container}" failed (exit ${dump.exitCode}): ${firstError(dump.stderr) ?? 'no message'}`,
-        project.container, argv, dump.exitCode, dump.stderr,
+        `pg_dump of "${database}" in container "${project.container}" failed (exit ${result.exitCode}): ${firstError(result.stderr) ?? 'no message'}`,
+        project.container, argv, result.exitCode, result.stderr,
       );
     }
     await snapshot.close();
-    await checkDump(partial, project.format, hasher.bytes, { runtime: ctx.runtime, container: project.container, env });
+    await checkDump(partial, project.format, hasher.bytes, { runtime: ctx.runtime, container: project.container, env, signal: sessionless });
+    stopped();
     await commitPartial(partial, finalPath);
     committed = true;
     const finishedAt = new Date();
@@ -98,18 +110,23 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
     const manifestPath = await writeManifest(t.dir, manifest);
     return { project: project.name, env: t.env, database, timestamp: t.timestamp, path: finalPath, manifestPath, manifest };
   } catch (err) {
-    local.abort(err);
+    // The run's reason (a timeout, a signal) explains more than pg_dump's "terminating connection".
+    const reason = ctx.signal?.aborted ? ctx.signal.reason : err;
+    await stopper.stop(reason);
+    await dumping?.catch(() => undefined);
+    await snapshot?.close();
     // Nothing half-made survives: the temporary file, and a committed file whose manifest failed.
     await fs.rm(partial, { force: true });
     if (committed) await fs.rm(finalPath, { force: true });
-    throw err;
+    throw reason;
   } finally {
-    await snapshot.close().catch(() => {});
+    await snapshot?.close().catch(() => {});
+    stopper.dispose();
   }
 }
 
-async function clientVersion(runtime: ContainerRuntime, container: string): Promise<string> {
-  const r = await runtime.exec(container, ['pg_dump', '--version']);
+async function clientVersion(runtime: ContainerRuntime, container: string, signal: AbortSignal): Promise<string> {
+  const r = await runtime.exec(container, ['pg_dump', '--version'], { signal });
   if (r.exitCode !== 0) {
     throw new ExecError(
       `pg_dump is not available in container "${container}" (exit ${r.exitCode}): is it a PostgreSQL container?`,

@@ -26,6 +26,8 @@ export interface BackupEntry {
   created: string;
   latest: boolean;
   verified: { at: string; ok: boolean } | null;
+  /** With --check: what is wrong with this file's bytes (size or checksum), else null. Added in 0.x, additive. */
+  problem: { kind: 'size-mismatch' | 'checksum-mismatch'; detail: string } | null;
 }
 
 export interface ListGroup {
@@ -67,15 +69,21 @@ export async function listBackups(opts: ListOptions = {}): Promise<ListGroup[]> 
       created: b.manifest.finished_at,
       latest: latest.has(b.path),
       verified: b.manifest.verified ? { at: b.manifest.verified.at, ok: b.manifest.verified.ok } : null,
+      problem: null,
     }));
     const problems = [...scan.problems];
     if (opts.check) {
-      for (const b of backups) {
-        const p = await integrityProblem(b);
-        if (p) problems.push({ kind: /bytes/.test(p) ? 'size-mismatch' : 'checksum-mismatch', path: b.path, detail: p });
+      for (const e of entries) {
+        const p = await integrityProblem({ path: e.path, manifest: e });
+        if (!p) continue;
+        e.problem = { kind: /bytes/.test(p) ? 'size-mismatch' : 'checksum-mismatch', detail: p };
+        problems.push({ ...e.problem, path: e.path });
       }
     }
     groups.push({ project: t.project.name, env: t.env, dir, databases: t.databases, entries, problems });
   }
   return groups;
 }
+
+/** Files whose bytes differ from their manifest: what --check exists to find, and why it exits 1. */
+export const mismatches = (groups: ListGroup[]): BackupEntry[] => groups.flatMap((g) => g.entries.filter((e) => e.problem));

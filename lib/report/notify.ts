@@ -16,6 +16,7 @@ export async function sendNotifications(targets: Array<{ notify: NotifyConfig; r
 }
 
 async function postWebhook(url: string, report: RunReport, log: Logger): Promise<void> {
+  const where = safeOrigin(url);
   try {
     const res = await fetch(url, {
       method: 'POST',
@@ -23,11 +24,29 @@ async function postWebhook(url: string, report: RunReport, log: Logger): Promise
       body: JSON.stringify({ text: reportText(report), ...report }),
       signal: AbortSignal.timeout(10_000),
     });
-    if (!res.ok) log.warn(`notification webhook answered HTTP ${res.status}; the run's result is unaffected`);
-    else log.info(`notified ${new URL(url).host}`);
+    if (!res.ok) log.warn(`notification webhook to ${where} answered HTTP ${res.status}; the run's result is unaffected`);
+    else log.info(`notified ${where}`);
   } catch (err) {
-    log.warn(`notification webhook failed: ${(err as Error).message}; the run's result is unaffected`);
+    log.warn(`notification webhook to ${where} failed: ${causeOf(err)}; the run's result is unaffected`);
   }
+}
+
+/** Scheme and host only: a webhook URL often carries its token in the path or the query. */
+export function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(an invalid URL)';
+  }
+}
+
+/** fetch says only "fetch failed"; the reason (ECONNREFUSED, a DNS failure, a timeout) is in its cause. */
+function causeOf(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError') return 'no answer within 10 s';
+  const cause = e.cause;
+  if (!cause) return e.message;
+  return cause.code && !cause.message?.includes(cause.code) ? `${cause.code} (${cause.message})` : (cause.message ?? String(cause.code));
 }
 
 /**
@@ -40,5 +59,8 @@ async function runCommand(command: string, report: RunReport, log: Logger): Prom
   if (r.exitCode !== 0) {
     const why = r.stderr.trim().split('\n').at(-1) ?? '';
     log.warn(`notification command exited ${r.exitCode ?? r.signal}${why ? ` (${why})` : ''}; the run's result is unaffected`);
+  } else {
+    // The command line itself is not logged: it may hold a token.
+    log.info(`ran the notification command (status ${report.status})`);
   }
 }

@@ -24,6 +24,8 @@ export interface RunReport {
   finished_at: string;
   timestamp: string;
   databases: DatabaseReport[];
+  /** Why the whole run failed, when it failed before or beside any one database (a lock, a config error). */
+  error?: string;
 }
 
 export function reportFromBackup(command: string, r: BackupResult, startedAt: Date): RunReport {
@@ -31,23 +33,36 @@ export function reportFromBackup(command: string, r: BackupResult, startedAt: Da
     project: f.project, env: f.env, database: f.database, ok: true, path: f.path, size: f.manifest.size, duration_ms: f.manifest.duration_ms,
   }));
   const failed: DatabaseReport[] = r.failures.map((f) => ({ project: f.project, env: f.env, database: f.database, ok: false, error: f.error.message }));
-  const status: RunStatus = failed.length === 0 ? 'success' : ok.length > 0 ? 'partial' : 'failure';
+  const status = statusOf(ok.length, failed.length);
   return {
     command, status, host: os.hostname(), started_at: startedAt.toISOString(), finished_at: new Date().toISOString(),
     timestamp: r.timestamp, databases: [...ok, ...failed].sort((a, b) => key(a).localeCompare(key(b))),
   };
 }
 
+/** A run that failed as a whole: every database it was meant to handle failed with the run's error. */
+export function reportFromError(command: string, err: Error, databases: Array<Pick<DatabaseReport, 'project' | 'env' | 'database'>>, startedAt: Date, timestamp = ''): RunReport {
+  return {
+    command, status: 'failure', host: os.hostname(), started_at: startedAt.toISOString(), finished_at: new Date().toISOString(),
+    timestamp, databases: databases.map((d) => ({ ...d, ok: false, error: err.message })), error: err.message,
+  };
+}
+
+export const statusOf = (ok: number, failed: number): RunStatus => (failed === 0 ? 'success' : ok > 0 ? 'partial' : 'failure');
+
 const key = (d: DatabaseReport) => `${d.project}/${d.env}/${d.database}`;
 
 /** Slack-compatible text: the headline, then one line per database. */
 export function reportText(r: RunReport): string {
   const failed = r.databases.filter((d) => !d.ok).length;
-  const head = r.status === 'success'
-    ? `pgkeep ${r.command} on ${r.host}: all ${r.databases.length} database backup(s) succeeded`
-    : `pgkeep ${r.command} on ${r.host}: ${failed} of ${r.databases.length} database backup(s) FAILED`;
+  const what = r.command === 'verify' ? 'verification(s)' : 'database backup(s)';
+  const head = r.error
+    ? `pgkeep ${r.command} on ${r.host} FAILED: ${r.error}`
+    : r.status === 'success'
+      ? `pgkeep ${r.command} on ${r.host}: all ${r.databases.length} ${what} succeeded`
+      : `pgkeep ${r.command} on ${r.host}: ${failed} of ${r.databases.length} ${what} FAILED`;
   const lines = r.databases.map((d) =>
-    d.ok ? `ok ${key(d)}: ${formatBytes(d.size ?? 0)} in ${formatDuration(d.duration_ms ?? 0)}` : `FAILED ${key(d)}: ${d.error}`,
+    d.ok ? `ok ${key(d)}: ${formatBytes(d.size ?? 0)} in ${formatDuration(d.duration_ms ?? 0)}` : `FAILED ${key(d)}${d.error && d.error !== r.error ? `: ${d.error}` : ''}`,
   );
   return [head, ...lines].join('\n');
 }

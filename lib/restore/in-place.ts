@@ -6,14 +6,16 @@ import { PgkeepError } from '../errors.ts';
 import { dropDatabaseSql } from '../pg/admin-sql.ts';
 import { detectArchive, type ArchiveKind } from '../pg/archive.ts';
 import type { RestoreItem } from './plan.ts';
-import { createLike, describeNew, fill, type NewDatabase, type RestoreContext, type RestoredDatabase } from './new-database.ts';
+import { createLike, describeNew, fill, type NewDatabase, type RestoreContext, type RestoredDatabase, type RestoreOutcome } from './new-database.ts';
 import { startApps, stopApps } from './apps.ts';
 
-export async function restoreInPlace(ctx: RestoreContext, items: RestoreItem[], kinds: ArchiveKind[], apps: string[], safety: BackupFile[]): Promise<RestoredDatabase[]> {
+export async function restoreInPlace(ctx: RestoreContext, items: RestoreItem[], kinds: ArchiveKind[], apps: string[], safety: BackupFile[]): Promise<RestoreOutcome> {
   const stopped: string[] = [];
   const done: RestoredDatabase[] = [];
+  let appsNotStarted: string[] = [];
   try {
-    await stopApps(ctx.admin, apps, stopped, ctx.log);
+    // A safety backup exists exactly when a live database is about to be replaced.
+    if (safety.length > 0) await stopApps(ctx.admin, apps, stopped, ctx.log);
     for (const [n, item] of items.entries()) {
       const shape = await describeNew(ctx, item); // owner and locale, learned before the database goes
       try {
@@ -26,10 +28,10 @@ export async function restoreInPlace(ctx: RestoreContext, items: RestoreItem[], 
         throw err;
       }
     }
-    return done;
   } finally {
-    await startApps(ctx.admin, stopped, ctx.log);
+    appsNotStarted = await startApps(ctx.admin, stopped, ctx.log);
   }
+  return { databases: done, appsNotStarted };
 }
 
 async function recover(ctx: RestoreContext, item: RestoreItem, shape: NewDatabase, safety: BackupFile[], cause: Error): Promise<void> {

@@ -30,6 +30,12 @@ export interface RestoredDatabase {
   check?: RestoredCheck;
 }
 
+/** What a restore mode did: the databases now live, and app containers that would not start again. */
+export interface RestoreOutcome {
+  databases: RestoredDatabase[];
+  appsNotStarted: string[];
+}
+
 export interface NewDatabase {
   facts: Partial<ServerFacts>;
   owner?: string;

@@ -14,4 +14,7 @@ export function reportRestore(r: RestoreResult, log: Logger): void {
     const what = d.timestamp ? `backup ${d.timestamp}` : `file ${d.from}`;
     log.result(`live now: ${d.live} in container ${r.container} holds ${what}${d.kept ? ` (previous kept as ${d.kept})` : ''}`);
   }
+  for (const app of r.appsNotStarted) {
+    log.error(`the restored data is live, but app container ${app} did not start again: start it with:  ${r.engine} start ${app}`);
+  }
 }

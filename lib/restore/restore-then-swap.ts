@@ -4,11 +4,11 @@ import { formatDuration } from '../log.ts';
 import { dropDatabaseSql } from '../pg/admin-sql.ts';
 import type { ArchiveKind } from '../pg/archive.ts';
 import type { RestoredCheck } from '../archive/verify-restored.ts';
-import { createLike, describeNew, fill, type RestoreContext, type RestoredDatabase } from './new-database.ts';
+import { createLike, describeNew, fill, type RestoreContext, type RestoreOutcome } from './new-database.ts';
 import type { RestoreItem } from './plan.ts';
 import { swapDatabases } from './swap.ts';
 
-export async function restoreThenSwap(ctx: RestoreContext, items: RestoreItem[], kinds: ArchiveKind[], apps: string[], dropOld: boolean): Promise<RestoredDatabase[]> {
+export async function restoreThenSwap(ctx: RestoreContext, items: RestoreItem[], kinds: ArchiveKind[], apps: string[], dropOld: boolean): Promise<RestoreOutcome> {
   const { admin, log } = ctx;
   const created: string[] = [];
   try {
@@ -20,7 +20,7 @@ export async function restoreThenSwap(ctx: RestoreContext, items: RestoreItem[],
     }
     log.step(`Swapping in the restored database(s)${apps.length ? `; app containers: ${apps.join(', ')}` : ''}`);
     const started = Date.now();
-    const { replaced } = await swapDatabases(admin, items.map((i) => ({ live: i.live, restored: i.temp, old: i.old })), apps, log, ctx.signal);
+    const { replaced, appsNotStarted } = await swapDatabases(admin, items.map((i) => ({ live: i.live, restored: i.temp, old: i.old })), apps, log, ctx.signal);
     log.ok(`  swapped in ${formatDuration(Date.now() - started)}`);
     if (dropOld) {
       for (const p of replaced) {
@@ -28,13 +28,14 @@ export async function restoreThenSwap(ctx: RestoreContext, items: RestoreItem[],
         log.info(`  dropped the old database ${p.old} (--drop-old)`);
       }
     }
-    return items.map((item, n) => ({
+    const databases = items.map((item, n) => ({
       live: item.live,
       from: item.source.path,
       timestamp: item.source.stored?.manifest.timestamp,
       kept: !dropOld && replaced.some((p) => p.live === item.live) ? item.old : undefined,
       check: checks[n],
     }));
+    return { databases, appsNotStarted };
   } finally {
     // After a successful swap the temporary names no longer exist; after a failure they go here.
     for (const name of created) {

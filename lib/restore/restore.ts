@@ -23,6 +23,7 @@ import { refuseOlderTarget } from './version-check.ts';
 import { takeSafetyBackups } from './safety-backup.ts';
 import { restoreThenSwap } from './restore-then-swap.ts';
 import type { RestoredDatabase } from './new-database.ts';
+import { requireApps } from './apps.ts';
 import { restoreInPlace } from './in-place.ts';
 
 export interface RestoreOptions extends Selection {
@@ -47,8 +48,12 @@ export interface RestoreOptions extends Selection {
 
 export interface RestoreResult {
   container: string;
+  /** For the command that starts an app by hand. */
+  engine: string;
   databases: RestoredDatabase[];
   safetyBackups: string[];
+  /** App containers stopped for the restore that would not start again: a partial success. */
+  appsNotStarted: string[];
 }
 
 export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
@@ -86,15 +91,18 @@ async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupS
   const targetVersion = await admin.versionNum();
   for (const [n, i] of items.entries()) await refuseOlderTarget(admin, i.source, kinds[n]!, targetVersion);
 
+  // Apps matter only when a database they use (one of this env's) may be replaced; they must all
+  // exist before the prompt, so a misspelt name stops the restore before anything is touched.
+  const apps = container === project.container && items.some((i) => target.databases.includes(i.live)) ? (project.appContainers[env] ?? []) : [];
+  await requireApps(runtime, apps, `${project.name}.database.app_containers`);
   const safety = opts.safetyBackup !== false;
   await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info);
   const ctx = { admin, env: pgEnv, log, signal: opts.signal, targetVersion, noOwner: opts.noOwner ?? project.noOwner, verify: project.backup.verifyOnRestore };
   const safetyBackups = safety ? await takeSafetyBackups({ target, container, items, lock, runtime, env: pgEnv, log, signal: opts.signal, now }) : [];
-  const apps = container === project.container ? (project.appContainers[env] ?? []) : [];
-  const databases = opts.inPlace
+  const { databases, appsNotStarted } = opts.inPlace
     ? await restoreInPlace(ctx, items, kinds, apps, safetyBackups)
     : await restoreThenSwap(ctx, items, kinds, apps, !!opts.dropOld);
-  return { container, databases, safetyBackups: safetyBackups.map((s) => s.path) };
+  return { container, engine: runtime.kind, databases, safetyBackups: safetyBackups.map((s) => s.path), appsNotStarted };
 }
 
 /** A file named by path: its manifest beside it if there is one, else DB=/TARGET_DB= names it. */

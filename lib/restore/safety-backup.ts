@@ -9,6 +9,7 @@ import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { chooseTimestamp } from '../backup/choose-timestamp.ts';
 import type { RestoreItem } from './plan.ts';
 import { PgAdmin } from '../pg/admin.ts';
+import { PgkeepError } from '../errors.ts';
 
 export interface SafetyInput {
   target: Target;
@@ -29,7 +30,7 @@ export async function takeSafetyBackups(s: SafetyInput): Promise<BackupFile[]> {
   const timestamp = await chooseTimestamp([s.lock], s.now);
   const files: BackupFile[] = [];
   for (const item of s.items) {
-    if (!(await admin.databaseInfo(item.live).catch(() => undefined))) {
+    if (!(await liveExists(admin, item.live))) {
       s.log.info(`  no live database ${item.live} yet: nothing to back up first`);
       continue;
     }
@@ -43,4 +44,20 @@ export async function takeSafetyBackups(s: SafetyInput): Promise<BackupFile[]> {
     files.push(file);
   }
   return files;
+}
+
+/**
+ * Only a definite answer skips the safety backup: databaseInfo returns undefined when the catalog
+ * has no such database. Any error (no permission, a dropped connection) leaves it unknown, and an
+ * unknown live database must not be replaced without a way back.
+ */
+async function liveExists(admin: PgAdmin, database: string): Promise<boolean> {
+  try {
+    return (await admin.databaseInfo(database)) !== undefined;
+  } catch (err) {
+    throw new PgkeepError(
+      `cannot tell whether database "${database}" exists in container "${admin.container}", so no safety backup can be taken: ${(err as Error).message}`,
+      'nothing was changed; fix the cause (the configured user must be able to read pg_database) and run the restore again',
+    );
+  }
 }

@@ -18,12 +18,15 @@ export interface SwapPair {
 export interface SwapResult {
   /** Pairs whose live database existed and is now kept under `old`. */
   replaced: SwapPair[];
+  /** App containers stopped for the swap that would not start again: the swap itself succeeded. */
+  appsNotStarted: string[];
 }
 
 export async function swapDatabases(admin: PgAdmin, pairs: SwapPair[], apps: string[], log: Logger, signal?: AbortSignal): Promise<SwapResult> {
   const undo: Array<{ what: string; run: () => Promise<unknown> }> = [];
   const stopped: string[] = [];
   const replaced: SwapPair[] = [];
+  let appsNotStarted: string[] = [];
   const checkpoint = () => {
     if (signal?.aborted) throw signal.reason;
   };
@@ -34,7 +37,8 @@ export async function swapDatabases(admin: PgAdmin, pairs: SwapPair[], apps: str
       undo.push({ what: `allow connections to ${p.live} again`, run: () => admin.query(allowConnectionsSql(p.live, true)) });
     }
     log.info(`  blocked new connections to ${existing.map((p) => p.live).join(', ') || 'nothing (no live database yet)'}`);
-    await stopApps(admin, apps, stopped, log);
+    // Apps are stopped only when a live database is replaced; a new one disturbs no one.
+    if (existing.length > 0) await stopApps(admin, apps, stopped, log);
     checkpoint();
     for (const p of pairs) {
       await admin.query(terminateSql(p.restored));
@@ -53,13 +57,13 @@ export async function swapDatabases(admin: PgAdmin, pairs: SwapPair[], apps: str
       await admin.query(allowConnectionsSql(p.old, true)).catch(() => undefined);
       replaced.push(p);
     }
-    return { replaced };
   } catch (err) {
     await rollBack(undo, log);
     throw err;
   } finally {
-    await startApps(admin, stopped, log);
+    appsNotStarted = await startApps(admin, stopped, log);
   }
+  return { replaced, appsNotStarted };
 }
 
 async function liveOnes(admin: PgAdmin, pairs: SwapPair[]): Promise<SwapPair[]> {

@@ -1,12 +1,18 @@
 // The nightly job: every enabled project/env with reason scheduled, carrying on past failures,
-// then pruning (only when everything succeeded), a summary, notifications and metrics.
+// then pruning (only when everything succeeded), a summary, notifications and metrics. Every run
+// that fails notifies and updates the metrics, whatever it failed on: a database, every target
+// locked, the engine, or the config itself.
 import { backup, BackupFailed, type BackupResult } from '../backup/backup.ts';
-import { loadConfig } from '../config/load.ts';
-import type { Config, NotifyConfig } from '../config/types.ts';
+import { loadConfig, resolveConfigPath } from '../config/load.ts';
+import { selectTargets } from '../config/select.ts';
+import type { Config } from '../config/types.ts';
+import { ConfigError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import { writeMetrics } from '../report/metrics.ts';
-import { sendNotifications } from '../report/notify.ts';
-import { reportFromBackup, type RunReport } from '../report/run-report.ts';
+import { finishRun, finishUnloadedRun } from '../report/finish-run.ts';
+import { rescueReporting } from '../report/rescue-config.ts';
+import { reportFromBackup, reportFromError, type RunReport } from '../report/run-report.ts';
+
+const COMMAND = 'scheduled-backup';
 
 export interface ScheduledOptions {
   config?: string | Config;
@@ -18,36 +24,41 @@ export interface ScheduledOptions {
 
 export async function scheduledBackup(opts: ScheduledOptions = {}): Promise<RunReport> {
   const log = opts.log ?? silentLogger();
-  const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
   const started = new Date();
+  const config = typeof opts.config === 'object' ? opts.config : await loadOrReport(opts.config, started, log);
   let result: BackupResult;
   try {
     result = await backup({ config, reason: 'scheduled', concurrency: opts.concurrency, lockWait: opts.lockWait, log, signal: opts.signal });
   } catch (err) {
-    if (!(err instanceof BackupFailed)) throw err;
+    if (!(err instanceof BackupFailed)) {
+      // Failed as a whole (every target locked, interrupted, ...): still told, then passed on.
+      await finishRun(config, reportFromError(COMMAND, err as Error, scheduledDatabases(config), started), log);
+      throw err;
+    }
     result = err.result;
   }
-  const report = reportFromBackup('scheduled-backup', result, started);
-  await sendNotifications(notificationTargets(config, report), log);
-  await writeMetrics(config).catch((err: Error) => log.warn(`could not write metrics to ${config.metrics?.textfile}: ${err.message}`));
+  const report = reportFromBackup(COMMAND, result, started);
+  await finishRun(config, report, log);
   return report;
 }
 
-/** One report per distinct notify block, holding the databases of the projects that use it. */
-function notificationTargets(config: Config, report: RunReport): Array<{ notify: NotifyConfig; report: RunReport }> {
-  const groups = new Map<string, { notify: NotifyConfig; projects: Set<string> }>();
-  for (const p of config.projects) {
-    if (!p.notify) continue;
-    const key = JSON.stringify(p.notify);
-    const g = groups.get(key) ?? { notify: p.notify, projects: new Set<string>() };
-    g.projects.add(p.name);
-    groups.set(key, g);
+function scheduledDatabases(config: Config): Array<{ project: string; env: string; database: string }> {
+  try {
+    return selectTargets(config, {}).flatMap((t) => t.databases.map((database) => ({ project: t.project.name, env: t.env, database })));
+  } catch {
+    return []; // nothing enabled: the run's error says why
   }
-  return [...groups.values()].flatMap(({ notify, projects }) => {
-    const databases = report.databases.filter((d) => projects.has(d.project));
-    if (databases.length === 0) return [];
-    const failed = databases.filter((d) => !d.ok).length;
-    const status = failed === 0 ? 'success' : failed < databases.length ? 'partial' : 'failure';
-    return [{ notify, report: { ...report, databases, status } }];
-  });
+}
+
+/** A config that does not load still notifies through what can be read of it, then fails as before. */
+async function loadOrReport(file: string | undefined, started: Date, log: Logger): Promise<Config> {
+  try {
+    return await loadConfig({ config: file });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      const rescued = await rescueReporting(resolveConfigPath({ config: file }).file);
+      await finishUnloadedRun(rescued, reportFromError(COMMAND, err, [], started), log);
+    }
+    throw err;
+  }
 }

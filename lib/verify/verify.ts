@@ -17,6 +17,9 @@ import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { targetDir } from '../files/target-dir.ts';
 import { withTargetLock } from '../files/target-lock.ts';
 import { startScratch, waitForScratch } from './scratch.ts';
+import { finishRun } from '../report/finish-run.ts';
+import { reportFromError } from '../report/run-report.ts';
+import { reportFromVerify } from './verify-report.ts';
 import { verifyOne, type VerifyOutcome, type VerifyTarget } from './verify-one.ts';
 
 export type VerifyWhere = 'same-container' | 'scratch';
@@ -59,16 +62,24 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
     return { outcomes: [], planned };
   }
   const outcomes: VerifyOutcome[] = [];
-  const runStamp = formatTimestamp(new Date());
-  for (const t of targets) {
-    await withTargetLock(t, { waitSeconds: opts.lockWait, log, signal: opts.signal }, async ({ dir }) => {
-      // Chosen under the lock: a backup pruned while this run waited is neither verified nor given its manifest back.
-      const backups = await pickBackups(t, dir, opts);
-      planned.push(...backups);
-      if (backups.length > 0) outcomes.push(...(await verifyLocked(t, backups, opts, runStamp, log)));
-    });
+  const started = new Date();
+  const runStamp = formatTimestamp(started);
+  try {
+    for (const t of targets) {
+      await withTargetLock(t, { waitSeconds: opts.lockWait, log, signal: opts.signal }, async ({ dir }) => {
+        // Chosen under the lock: a backup pruned while this run waited is neither verified nor given its manifest back.
+        const backups = await pickBackups(t, dir, opts);
+        planned.push(...backups);
+        if (backups.length > 0) outcomes.push(...(await verifyLocked(t, backups, opts, runStamp, log)));
+      });
+    }
+  } catch (err) {
+    // Like a scheduled run, a verify that fails as a whole is told and counted.
+    await finishRun(config, reportFromError('verify', err as Error, planned.map(({ manifest: m }) => ({ project: m.project, env: m.env, database: m.database })), started, runStamp), log);
+    throw err;
   }
   if (planned.length === 0) throw new PgkeepError('nothing to verify: no backups found for the selection', 'make one first with: make db-backup');
+  await finishRun(config, reportFromVerify(outcomes, started, runStamp), log);
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length > 0) throw new VerifyFailed({ outcomes, planned });
   return { outcomes, planned };

@@ -10,7 +10,7 @@ import { runScript } from '../support/run-script.ts';
 import { databases } from '../support/seed.ts';
 import { tempDir, writeConfig } from '../support/tempdir.ts';
 
-const ENTRY_FIELDS = ['project', 'env', 'database', 'timestamp', 'path', 'size', 'sha256', 'format', 'reason', 'label', 'created', 'latest', 'verified'];
+const ENTRY_FIELDS = ['project', 'env', 'database', 'timestamp', 'path', 'size', 'sha256', 'format', 'reason', 'label', 'created', 'latest', 'verified', 'problem'];
 
 for (const engine of testEngines()) {
   describe(`list-backups and verify on ${engine.name}`, () => {

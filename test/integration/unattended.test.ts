@@ -103,7 +103,7 @@ ok:
 `);
       const r = await runScript('scheduled-backup', ['--config', cfg], { env });
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /warning: notification webhook failed: .*the run's result is unaffected/);
+      assert.match(r.stderr, /warning: notification webhook to http:\/\/127\.0\.0\.1:9 failed: .*the run's result is unaffected/);
       assert.equal(await fs.readFile(out, 'utf8'), 'success {');
     });
 
