@@ -22,7 +22,7 @@ export async function scheduledBackup(opts: ScheduledOptions = {}): Promise<RunR
   const started = new Date();
   let result: BackupResult;
   try {
-    result = await backup({ config, reason: 'scheduled', concurrency: opts.concurrency, lockWait: opts.lockWait, log, signal: opts.signal });
+    result = await backup({ config, reason: 'scheduled', prune: true, concurrency: opts.concurrency, lockWait: opts.lockWait, log, signal: opts.signal });
   } catch (err) {
     if (!(err instanceof BackupFailed)) throw err;
     result = err.result;
