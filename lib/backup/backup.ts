@@ -162,7 +162,7 @@ function fail(result: BackupResult, log: Logger, t: Target, database: string, er
 
 async function pruneAfterRun(targets: Target[], result: BackupResult, log: Logger): Promise<void> {
   if (result.failures.length > 0) {
-    log.warn(`pruning skipped: ${result.failures.length} backup(s) failed in this run, so no old backup is removed`);
+    log.warn(`pruning skipped: ${plural(result.failures.length, 'backup')} failed in this run, so no old backup is removed`);
     return;
   }
   for (const f of result.files) {

@@ -84,3 +84,8 @@ export function shellWord(s: string): string {
 
 const isFacts = (c: ConfigFacts | Pick<Config, 'file' | 'projects'>): c is ConfigFacts =>
   c.projects.every((p) => 'envs' in p);
+
+/** The same printer with PROJECT= and ENV= filled in for one target. */
+export function forTarget(command: CommandHint, project: string, env: string): CommandHint {
+  return (target, vars = {}) => command(target, { project, env, ...vars });
+}

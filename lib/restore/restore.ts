@@ -24,6 +24,7 @@ import { takeSafetyBackups } from './safety-backup.ts';
 import { restoreThenSwap } from './restore-then-swap.ts';
 import type { RestoredDatabase } from './new-database.ts';
 import { restoreInPlace } from './in-place.ts';
+import { commandHint, forTarget, type CommandHint } from '../cli/command-hint.ts';
 
 export interface RestoreOptions extends Selection {
   config?: string | Config;
@@ -58,28 +59,28 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     throw new UsageError('--in-place refuses --no-safety-backup: the safety backup is the only way back if the restore fails');
   }
   const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
-  const spec = parseBackupSpec(opts.backup, opts.cwd ?? process.cwd());
+  const spec = parseBackupSpec(opts.backup, opts.cwd ?? process.cwd(), commandHint(config));
   const target = singleTarget(selectTargets(config, { project: opts.project, env: opts.env, db: spec.kind === 'file' ? undefined : opts.db }, { includeDisabled: true }));
   const { project, env } = target;
   const dir = path.join(project.backupDir, project.name, env);
   const release = await acquireLock(dir, `${project.name}/${env}`, { waitSeconds: opts.lockWait, log, signal: opts.signal });
   try {
-    return await restoreLocked(opts, target, spec, dir, log);
+    return await restoreLocked(opts, target, spec, dir, log, forTarget(commandHint(config), project.name, env));
   } finally {
     await release();
   }
 }
 
-async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupSpec, dir: string, log: Logger): Promise<RestoreResult> {
+async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupSpec, dir: string, log: Logger, command: CommandHint): Promise<RestoreResult> {
   const { project, env } = target;
   const stored = await listStoredBackups(dir, project.name, env);
   const sources =
     spec.kind === 'file'
       ? [await fileSource(spec.path, opts)]
-      : resolveStored({ spec, stored, databases: opts.db ? [opts.db] : target.databases, label: opts.label, where: dir });
+      : resolveStored({ spec, stored, databases: opts.db ? [opts.db] : target.databases, label: opts.label, where: dir, command });
   const now = opts.now ?? new Date();
   const items = planItems(sources, opts.targetDb, await chooseTimestamp([target], now));
-  for (const i of items) if (i.source.stored) await checkIntegrity(i.source.stored, siblings(stored, i.source.database));
+  for (const i of items) if (i.source.stored) await checkIntegrity(i.source.stored, siblings(stored, i.source.database), command);
   const kinds = await Promise.all(items.map((i) => detectArchive(i.source.path)));
 
   const runtime = await connectRuntime(project.runtime);
@@ -94,8 +95,8 @@ async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupS
 
   const safety = opts.safetyBackup !== false;
   await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info);
-  const ctx = { admin, env: pgEnv, log, signal: opts.signal, targetVersion, noOwner: opts.noOwner ?? project.noOwner, verify: project.backup.verifyOnRestore };
-  const safetyBackups = safety ? await takeSafetyBackups({ target, container, items, dir, runtime, env: pgEnv, log, signal: opts.signal, now }) : [];
+  const ctx = { admin, env: pgEnv, log, signal: opts.signal, targetVersion, noOwner: opts.noOwner ?? project.noOwner, verify: project.backup.verifyOnRestore, command };
+  const safetyBackups = safety ? await takeSafetyBackups({ target, container, items, dir, runtime, env: pgEnv, log, signal: opts.signal, now, command }) : [];
   const apps = container === project.container ? (project.appContainers[env] ?? []) : [];
   const databases = opts.inPlace
     ? await restoreInPlace(ctx, items, kinds, apps, safetyBackups)

@@ -15,8 +15,10 @@ import { parseBackupSpec, resolveStored } from '../backup/backup-spec.ts';
 import { connectRuntime } from '../runtime/connect.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { acquireLock } from '../files/lock.ts';
+import { commandHint, forTarget, type CommandHint } from '../cli/command-hint.ts';
 import { startScratch, waitForScratch } from './scratch.ts';
 import { verifyOne, type VerifyOutcome, type VerifyTarget } from './verify-one.ts';
+import { plural } from '../plural.ts';
 
 export type VerifyWhere = 'same-container' | 'scratch';
 
@@ -41,7 +43,7 @@ export interface VerifyResult {
 export class VerifyFailed extends PgkeepError {
   constructor(readonly result: VerifyResult) {
     const failed = result.outcomes.filter((o) => !o.ok).length;
-    super(`${failed} of ${result.outcomes.length} backup(s) failed verification`);
+    super(`${failed} of ${plural(result.outcomes.length, 'backup')} failed verification`);
   }
 }
 
@@ -53,10 +55,11 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
   const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
   const targets = selectTargets(config, opts, { includeDisabled: true });
   const chosen: Array<[Target, StoredBackup[]]> = [];
-  for (const t of targets) chosen.push([t, await pickBackups(t, opts)]);
+  const command = commandHint(config);
+  for (const t of targets) chosen.push([t, await pickBackups(t, opts, command)]);
   const planned = chosen.flatMap(([, b]) => b);
   if (opts.dryRun) return { outcomes: [], planned };
-  if (planned.length === 0) throw new PgkeepError('nothing to verify: no backups found for the selection', 'make one first with: make db-backup');
+  if (planned.length === 0) throw new PgkeepError('nothing to verify: no backups found for the selection', `make one first with: ${command('db-backup', { project: opts.project, env: opts.env, db: opts.db })}`);
   const outcomes: VerifyOutcome[] = [];
   const runStamp = formatTimestamp(new Date());
   for (const [t, backups] of chosen) {
@@ -67,18 +70,18 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
   return { outcomes, planned };
 }
 
-async function pickBackups(t: Target, opts: VerifyOptions): Promise<StoredBackup[]> {
+async function pickBackups(t: Target, opts: VerifyOptions, command: CommandHint): Promise<StoredBackup[]> {
   const dir = path.join(t.project.backupDir, t.project.name, t.env);
   const stored = (await listStoredBackups(dir, t.project.name, t.env)).filter((b) => t.databases.includes(b.manifest.database));
   if (opts.all) return stored;
-  const spec = parseBackupSpec(opts.backup ?? 'latest', process.cwd());
+  const spec = parseBackupSpec(opts.backup ?? 'latest', process.cwd(), command);
   if (spec.kind === 'file') {
     const hit = stored.filter((b) => b.path === spec.path);
     if (hit.length === 0) throw new UsageError(`${spec.path} is not a backup with a manifest in ${dir}`);
     return hit;
   }
   if (stored.length === 0) return [];
-  return resolveStored({ spec, stored, databases: t.databases.filter((db) => stored.some((b) => b.manifest.database === db)), where: dir }).map((s) => s.stored!);
+  return resolveStored({ spec, stored, databases: t.databases.filter((db) => stored.some((b) => b.manifest.database === db)), where: dir, command: forTarget(command, t.project.name, t.env) }).map((s) => s.stored!);
 }
 
 async function verifyTarget(t: Target, backups: StoredBackup[], opts: VerifyOptions, runStamp: string, log: Logger): Promise<VerifyOutcome[]> {
@@ -109,7 +112,7 @@ async function verifyLocked(t: Target, backups: StoredBackup[], opts: VerifyOpti
       log.step(`Verifying ${b.path} (${vt.label})`);
       const o = await verifyOne(b, vt, runStamp, log, opts.signal);
       await writeManifest(path.dirname(b.path), { ...b.manifest, verified: o.verification });
-      if (o.ok) log.ok(`  ok in ${formatDuration(o.durationMs)}: ${o.check?.tables} tables, ${o.check?.rows.toLocaleString('en-US')} rows (${o.check?.compared})`);
+      if (o.ok) log.ok(`  ok in ${formatDuration(o.durationMs)}: ${plural(o.check?.tables ?? 0, 'table')}, ${plural(o.check?.rows ?? 0, 'row')} (${o.check?.compared})`);
       else log.error(`${b.path}: ${o.error}`);
       outcomes.push(o);
     }
