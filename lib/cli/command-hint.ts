@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Config } from '../config/types.ts';
 
-export type MakeTarget = 'db-backup' | 'db-restore' | 'db-list-backups' | 'db-verify' | 'db-prune' | 'db-pre-deploy' | 'db-deployments' | 'demo-clean';
+export type MakeTarget = 'db-backup' | 'db-restore' | 'db-list-backups' | 'db-verify' | 'db-prune' | 'db-pre-deploy' | 'db-deployments';
 
 /** The variables a hint may carry; undefined ones are left out. */
 export interface CommandVars {

@@ -33,7 +33,6 @@ test('makeCommand: config, selectors and values, one line per case', () => {
     ['db-restore', { project: 'shop', env: 'qa', backup: 'latest' }, one, 'make db-restore ENV=qa BACKUP=latest'],
     ['db-restore', { project: 'nope', env: 'production', backup: 'latest' }, one, 'make db-restore PROJECT=nope ENV=production BACKUP=latest'],
     ['db-restore', { backup: 'latest', targetDb: 'shop_check' }, one, 'make db-restore BACKUP=latest TARGET_DB=shop_check'],
-    ['demo-clean', {}, at('/srv/pgkeep/backups/demo/projects.yml'), 'make demo-clean CONFIG=backups/demo/projects.yml'],
   ];
   for (const [target, vars, facts, expected] of cases) assert.equal(makeCommand(target, vars, facts, cwd), expected, expected);
 });
