@@ -11,6 +11,7 @@ import minimist from 'minimist';
 import type { Manifest } from '../lib/backup/manifest.ts';
 import { listBackups } from '../lib/list/list-backups.ts';
 import { renderGroups } from '../lib/list/render.ts';
+import { commandHint } from '../lib/cli/command-hint.ts';
 import { formatTimestamp } from '../lib/names.ts';
 import { Chalk } from 'chalk';
 
@@ -32,7 +33,7 @@ try {
   for (let i = 0; i < Number(args.runs); i++) {
     const t = performance.now();
     const groups = await listBackups({ config });
-    renderGroups(groups, new Chalk({ level: 0 }));
+    renderGroups(groups, new Chalk({ level: 0 }), commandHint({ file: config, projects: [] }));
     lib.push(performance.now() - t);
     if (groups[0]!.entries.length !== files) throw new Error(`listed ${groups[0]!.entries.length}, expected ${files}`);
   }

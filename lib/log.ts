@@ -64,7 +64,9 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       if (logger.verbose) write(color.dim(m));
     },
     result: (line) => {
-      out.write(line + '\n');
+      // PGKEEP_LOG_TIMESTAMPS=1 (the cron lines set it): results share a log with stderr, so they are stamped too.
+      const stamp = env.PGKEEP_LOG_TIMESTAMPS === '1' ? `${new Date().toISOString()} ` : '';
+      out.write(line.split('\n').map((l) => stamp + l).join('\n') + '\n');
     },
     progress: (m) => {
       if (!interactive) return write(m);

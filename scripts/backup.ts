@@ -10,7 +10,9 @@ Usage: ./scripts/backup.ts [options]        (make db-backup [CONFIG=] [PROJECT=]
 
 Backs up every enabled project/env/database in projects.yml, or the ones selected, with pg_dump run
 inside each database's container. All files of one run share one UTC timestamp. The written paths
-are printed on stdout, one per line; progress and messages go to stderr.
+are printed on stdout, one per line; progress and messages go to stderr. A manual backup never
+removes an old one: retention is applied by the scheduled run (make db-scheduled-backup) and by
+make db-prune, where these backups count toward the keep_* rules.
 
 Options:
 ${SELECTORS}

@@ -5,6 +5,8 @@ import { runCommand } from '../lib/cli/boundary.ts';
 import { COMMON, EXIT_CODES, SELECTORS } from '../lib/cli/help.ts';
 import { str } from '../lib/cli/parse-args.ts';
 import { listDeployments } from '../lib/deploy/list-deployments.ts';
+import { commandHint } from '../lib/cli/command-hint.ts';
+import { loadConfig } from '../lib/config/load.ts';
 
 const help = `
 Usage: ./scripts/deployments.ts [options]   (make db-deployments PROJECT= ENV= [JSON=1])
@@ -21,12 +23,14 @@ ${EXIT_CODES}
 `;
 
 await runCommand({ help, strings: ['lock-wait', 'config', 'project', 'env', 'db'], booleans: ['json'] }, async (args, { log }) => {
-  const groups = await listDeployments({ config: str(args, 'config'), project: str(args, 'project'), env: str(args, 'env') });
+  const config = await loadConfig({ config: str(args, 'config') });
+  const command = commandHint(config);
+  const groups = await listDeployments({ config, project: str(args, 'project'), env: str(args, 'env') });
   if (args.json) return log.result(JSON.stringify(groups, null, 2));
   for (const g of groups) {
     log.result(`${g.project} / ${g.env}`);
     if (g.records.length === 0) {
-      log.result(`  no deployments recorded; the hook is: make db-pre-deploy PROJECT=${g.project} ENV=${g.env} LABEL=<git sha>`);
+      log.result(`  no deployments recorded; the hook is: ${command('db-pre-deploy', { project: g.project, env: g.env })} LABEL=$(git rev-parse --short HEAD)`);
       continue;
     }
     const table = new Table({ head: ['time', 'label', 'BACKUP=', 'host', 'files'], style: { head: [], border: [] } });

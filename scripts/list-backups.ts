@@ -3,6 +3,8 @@
 import { runCommand } from '../lib/cli/boundary.ts';
 import { COMMON, EXIT_CODES, SELECTORS } from '../lib/cli/help.ts';
 import { str } from '../lib/cli/parse-args.ts';
+import { commandHint } from '../lib/cli/command-hint.ts';
+import { loadConfig } from '../lib/config/load.ts';
 import { ExitCode } from '../lib/errors.ts';
 import { listBackups, mismatches } from '../lib/list/list-backups.ts';
 import { renderGroups } from '../lib/list/render.ts';
@@ -24,8 +26,9 @@ ${EXIT_CODES}
 `;
 
 await runCommand({ help, strings: ['config', 'project', 'env', 'db'], booleans: ['json', 'check'] }, async (args, { log }) => {
+  const config = await loadConfig({ config: str(args, 'config') });
   const groups = await listBackups({
-    config: str(args, 'config'),
+    config,
     project: str(args, 'project'),
     env: str(args, 'env'),
     db: str(args, 'db'),
@@ -35,7 +38,7 @@ await runCommand({ help, strings: ['config', 'project', 'env', 'db'], booleans: 
     log.result(JSON.stringify(groups.flatMap((g) => g.entries), null, 2));
     for (const g of groups) for (const p of g.problems) log.warn(`${p.kind}: ${p.path}: ${p.detail}`);
   } else {
-    log.result(renderGroups(groups, log.resultColor));
+    log.result(renderGroups(groups, log.resultColor, commandHint(config)));
   }
   const bad = mismatches(groups);
   if (bad.length === 0) return;

@@ -13,6 +13,7 @@ Usage: ./scripts/pre-deploy.ts --project NAME --env NAME [--label TEXT]
 Backs up the project/env with reason pre-deploy and the label, prints the backup paths on stdout
 (one per line, nothing else), and appends a record to backups/<project>/<env>/deployments.jsonl.
 Roll back with: make db-restore PROJECT= ENV= BACKUP=pre-deploy [LABEL=]
+Removes no old backup: retention is applied by scheduled runs and make db-prune.
 
 Options:
 ${SELECTORS}

@@ -4,6 +4,8 @@ import { runCommand } from '../lib/cli/boundary.ts';
 import { COMMON, EXIT_CODES, SELECTORS } from '../lib/cli/help.ts';
 import { lockWait, str } from '../lib/cli/parse-args.ts';
 import { ExitCode, UsageError } from '../lib/errors.ts';
+import { commandHint } from '../lib/cli/command-hint.ts';
+import { resolveConfigPath } from '../lib/config/load.ts';
 import { restore } from '../lib/restore/restore.ts';
 import { reportRestore } from '../lib/restore/report.ts';
 
@@ -44,7 +46,7 @@ await runCommand(
   },
   async (args, { log, signal }) => {
     const backup = str(args, 'backup');
-    if (!backup) throw new UsageError('say which backup to restore: BACKUP=latest, a timestamp, pre-deploy or a file path', 'list them with: make db-list-backups');
+    if (!backup) throw new UsageError('say which backup to restore: BACKUP=latest, a timestamp, pre-deploy or a file path', `list them with: ${commandHint({ file: resolveConfigPath({ config: str(args, 'config') }).file, projects: [] })('db-list-backups')}`);
     const result = await restore({
       config: str(args, 'config'),
       project: str(args, 'project'),

@@ -3,13 +3,14 @@
 import type { StoredBackup } from '../backup/manifest.ts';
 import { PgkeepError } from '../errors.ts';
 import { sha256File } from '../files/checksum.ts';
+import { forTarget, type CommandHint } from '../cli/command-hint.ts';
 
-export async function checkIntegrity(b: StoredBackup, olderCandidates: StoredBackup[]): Promise<void> {
+export async function checkIntegrity(b: StoredBackup, olderCandidates: StoredBackup[], command: CommandHint): Promise<void> {
   const problem = await integrityProblem(b);
   if (!problem) return;
   const fallback = await newestIntact(olderCandidates.filter((o) => o.manifest.timestamp < b.manifest.timestamp));
   const hint = fallback
-    ? `the newest older intact backup of ${b.manifest.database} is ${fallback.manifest.timestamp}: make db-restore BACKUP=${fallback.manifest.timestamp} DB=${b.manifest.database}`
+    ? `the newest older intact backup of ${b.manifest.database} is ${fallback.manifest.timestamp}: ${forTarget(command, b.manifest.project, b.manifest.env)('db-restore', { backup: fallback.manifest.timestamp, db: b.manifest.database })}`
     : `no older intact backup of ${b.manifest.database} was found`;
   throw new PgkeepError(`refusing to restore ${b.path}: ${problem}`, hint);
 }

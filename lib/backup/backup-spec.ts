@@ -5,6 +5,7 @@ import type { StoredBackup } from './manifest.ts';
 import { latestOf } from './latest.ts';
 import { PgkeepError, UsageError } from '../errors.ts';
 import { parseTimestamp } from '../names.ts';
+import type { CommandHint } from '../cli/command-hint.ts';
 
 export type BackupSpec =
   | { kind: 'latest' }
@@ -17,7 +18,7 @@ export type BackupSpec =
  * latest, pre-deploy or a timestamp, resolved inside the backup directory. So ../../etc/passwd
  * and friends never reach the filesystem.
  */
-export function parseBackupSpec(value: string, cwd: string): BackupSpec {
+export function parseBackupSpec(value: string, cwd: string, command?: CommandHint): BackupSpec {
   const v = value.trim();
   if (v === 'latest') return { kind: 'latest' };
   if (v === 'pre-deploy') return { kind: 'pre-deploy' };
@@ -26,7 +27,7 @@ export function parseBackupSpec(value: string, cwd: string): BackupSpec {
   if (path.isAbsolute(v) || v.startsWith('./')) return { kind: 'file', path: path.resolve(cwd, v) };
   throw new UsageError(
     `BACKUP=${JSON.stringify(value)} is refused: expected latest, pre-deploy, a timestamp (YYYYMMDD_HHMMSS) or a file path that is absolute or starts with ./`,
-    'timestamps and latest are resolved inside the configured backup directory; list them with: make db-list-backups',
+    `timestamps and latest are resolved inside the configured backup directory; list them with: ${command?.('db-list-backups') ?? 'make db-list-backups'}`,
   );
 }
 
@@ -45,19 +46,21 @@ export interface ResolveInput {
   databases: string[];
   label?: string;
   where: string;
+  /** Prints paste-able commands for this project/env (forTarget). */
+  command: CommandHint;
 }
 
 export function resolveStored(input: ResolveInput): RestoreSource[] {
-  const { spec, stored, databases, where } = input;
+  const { spec, stored, databases, where, command } = input;
   const mine = stored.filter((b) => databases.includes(b.manifest.database));
   if (spec.kind === 'latest') {
     return databases.map((db) => {
       const b = latestOf(mine, db);
-      if (!b) throw new PgkeepError(`no backup of "${db}" in ${where}`, 'make one first with: make db-backup');
+      if (!b) throw new PgkeepError(`no backup of "${db}" in ${where}`, `make one first with: ${command('db-backup', { db })}`);
       return toSource(b);
     });
   }
-  const timestamp = spec.kind === 'timestamp' ? spec.timestamp : newestPreDeploy(mine, input.label, where);
+  const timestamp = spec.kind === 'timestamp' ? spec.timestamp : newestPreDeploy(mine, input.label, where, command);
   const set = mine.filter((b) => b.manifest.timestamp === timestamp);
   if (set.length === 0) {
     const near = [...new Set(mine.map((b) => b.manifest.timestamp))].slice(-5).join(', ') || 'none';
@@ -66,12 +69,12 @@ export function resolveStored(input: ResolveInput): RestoreSource[] {
   return set.map(toSource);
 }
 
-function newestPreDeploy(stored: StoredBackup[], label: string | undefined, where: string): string {
+function newestPreDeploy(stored: StoredBackup[], label: string | undefined, where: string, command: CommandHint): string {
   const candidates = stored.filter((b) => b.manifest.reason === 'pre-deploy' && (label === undefined || b.manifest.label === label));
   const newest = candidates.map((b) => b.manifest.timestamp).sort().at(-1);
   if (!newest) {
     const what = label === undefined ? 'no pre-deploy backup' : `no pre-deploy backup labelled "${label}"`;
-    throw new PgkeepError(`${what} in ${where}`, 'pre-deploy backups are made by: make db-pre-deploy PROJECT= ENV= LABEL=');
+    throw new PgkeepError(`${what} in ${where}`, `pre-deploy backups are made by: ${command('db-pre-deploy', { label })}`);
   }
   return newest;
 }

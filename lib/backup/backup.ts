@@ -1,5 +1,6 @@
 // The backup command as a library call: every selected project/env/database under one timestamp,
-// `latest` moved per database after a fully good backup, pruning only when the whole run succeeded.
+// `latest` moved per database after a fully good backup; pruning (scheduled runs only) only when
+// the whole run succeeded.
 import path from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import { selectTargets, type Selection, type Target } from '../config/select.ts';
@@ -8,6 +9,8 @@ import { ExitCode, InterruptedError, LockedError, PgkeepError } from '../errors.
 import { withTargetLocks, type HeldLocks, type RefusedTarget } from '../files/target-lock.ts';
 import { formatBytes, formatDuration, silentLogger, type Logger } from '../log.ts';
 import { connectRuntime } from '../runtime/connect.ts';
+import { commandHint, type CommandHint } from '../cli/command-hint.ts';
+import { plural } from '../plural.ts';
 import { chooseTimestamp } from './choose-timestamp.ts';
 import { dumpDatabase, type BackupFile } from './dump-database.ts';
 import { updateLatest } from './latest.ts';
@@ -18,7 +21,11 @@ export interface BackupOptions extends Selection {
   config?: string | Config;
   reason?: BackupReason;
   label?: string;
-  /** Default true; a failed database anywhere in the run turns it off. */
+  /**
+   * Apply retention after the run. Default false: only scheduled runs (and db-prune) remove old
+   * backups, so a manual or pre-deploy backup before risky work never deletes one. A failed
+   * database anywhere in the run turns it off.
+   */
   prune?: boolean;
   now?: Date;
   signal?: AbortSignal;
@@ -49,7 +56,7 @@ export interface BackupResult {
 export class BackupFailed extends PgkeepError {
   constructor(readonly result: BackupResult) {
     const n = result.failures.length;
-    super(`${n} of ${n + result.files.length} database backup(s) failed`);
+    super(`${n} of ${plural(n + result.files.length, 'database backup')} failed`);
   }
   override get exitCode(): number {
     return this.result.files.length > 0 ? ExitCode.partial : ExitCode.failure;
@@ -69,9 +76,9 @@ export async function backup(opts: BackupOptions = {}): Promise<BackupResult> {
     for (const r of refused) refuse(result, log, r);
     const jobs = locked.flatMap(({ target, lock }) => target.databases.map((database): Job => ({ target, database, dir: lock.dir })));
     await runPool(jobs, opts.concurrency ?? 1, (job) => backupOne(job, timestamp, opts, log, result));
-    restoreHints(result, log);
+    restoreHints(result, commandHint(config), log);
     if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new InterruptedError('SIGTERM');
-    if (opts.prune !== false) await pruneAfterRun(targets, result, log);
+    if (opts.prune === true) await pruneAfterRun(targets, result, log);
     return result;
   });
   if (outcome.failures.length > 0) throw new BackupFailed(outcome);
@@ -125,19 +132,19 @@ async function runPool<T>(jobs: T[], n: number, run: (job: T) => Promise<void>):
   await Promise.all(Array.from({ length: Math.max(1, Math.min(n, jobs.length)) }, worker));
 }
 
-function restoreHints(result: BackupResult, log: Logger): void {
+function restoreHints(result: BackupResult, command: CommandHint, log: Logger): void {
   const sets = new Set(result.files.map((f) => `${f.project}\0${f.env}`));
   for (const key of sets) {
     const [project, env] = key.split('\0');
-    log.info(`To restore this set: make db-restore PROJECT=${project} ENV=${env} BACKUP=${result.timestamp}`);
+    log.info(`To restore this set: ${command('db-restore', { project, env, backup: result.timestamp })}`);
   }
 }
 
 function report(log: Logger, f: BackupFile): void {
   const m = f.manifest;
   const rows = m.tables.reduce((n, t) => n + (t.rows ?? 0), 0);
-  const counted = m.row_counts === 'off' ? '' : `, ${rows.toLocaleString('en-US')} rows${m.row_counts === 'estimate' ? ' (estimated)' : ''}`;
-  log.ok(`  ${f.database}: ${formatBytes(m.size)} in ${formatDuration(m.duration_ms)}, ${m.tables.length} tables${counted}, sha256 ${m.sha256.slice(0, 12)}…`);
+  const counted = m.row_counts === 'off' ? '' : `, ${plural(rows, 'row')}${m.row_counts === 'estimate' ? ' (estimated)' : ''}`;
+  log.ok(`  ${f.database}: ${formatBytes(m.size)} in ${formatDuration(m.duration_ms)}, ${plural(m.tables.length, 'table')}${counted}, sha256 ${m.sha256.slice(0, 12)}…`);
   log.info(`  written ${f.path}`);
   log.result(f.path);
 }
@@ -156,7 +163,7 @@ function logError(log: Logger, what: string | undefined, error: Error): void {
 
 async function pruneAfterRun(targets: Target[], result: BackupResult, log: Logger): Promise<void> {
   if (result.failures.length > 0) {
-    log.warn(`pruning skipped: ${result.failures.length} backup(s) failed in this run, so no old backup is removed`);
+    log.warn(`pruning skipped: ${plural(result.failures.length, 'backup')} failed in this run, so no old backup is removed`);
     return;
   }
   for (const f of result.files) {

@@ -6,6 +6,7 @@ import type { ProjectConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import { listStoredBackups, type StoredBackup } from './manifest.ts';
 import { planRetention, type RetentionDecision, type RetentionItem, type RetentionPlan } from './retention.ts';
+import { plural } from '../plural.ts';
 
 export type StoredItem = RetentionItem & { backup: StoredBackup };
 
@@ -36,7 +37,7 @@ export async function pruneDatabase(
   }));
   const plan = planRetention(items, project.backup.retention, now);
   if (!dryRun) for (const d of plan.remove) await removeBackup(d, log);
-  if (plan.remove.length > 0 && !dryRun) log.info(`  pruned ${plan.remove.length} old backup(s) of ${database}`);
+  if (plan.remove.length > 0 && !dryRun) log.info(`  pruned ${plural(plan.remove.length, 'old backup')} of ${database}`);
   return { project: project.name, env, database, plan, dryRun };
 }
 

@@ -1,7 +1,9 @@
-// The demo database: a container from the test bed's PostgreSQL image with a small shop and crm.
+// The demo database: a container from the test bed's PostgreSQL image with a small shop and crm,
+// made and removed through the ContainerRuntime seam like everything else pgkeep touches.
+import { PassThrough } from 'node:stream';
+import { PgkeepError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { connectRuntime } from '../runtime/connect.ts';
-import Docker from 'dockerode';
+import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 
 export const DEMO_CONTAINER = 'pgkeep-demo-db';
 const IMAGE = 'pgkeep-test/postgres:15';
@@ -19,38 +21,34 @@ CREATE TABLE contacts (id serial PRIMARY KEY, name text, email text);
 INSERT INTO contacts (name, email) VALUES ('Zoë Ångström', 'zoe@example.org'), ('Jürgen Groß', 'j@example.org');
 `;
 
-export async function removeDemoDatabase(): Promise<void> {
-  const runtime = await connectRuntime('auto');
-  const docker = new Docker({ socketPath: runtime.socket.replace('unix://', '') });
-  await docker.getContainer(DEMO_CONTAINER).remove({ force: true }).catch(() => undefined);
+export async function removeDemoDatabase(runtime: ContainerRuntime): Promise<void> {
+  await runtime.remove(DEMO_CONTAINER);
 }
 
-export async function ensureDemoDatabase(log: Logger): Promise<void> {
-  const runtime = await connectRuntime('auto');
-  const docker = new Docker({ socketPath: runtime.socket.replace('unix://', '') });
+/** Starts the demo container if needed and loads the sample data once. */
+export async function ensureDemoDatabase(runtime: ContainerRuntime, log: Logger): Promise<void> {
   const info = await runtime.inspect(DEMO_CONTAINER).catch(() => undefined);
   if (!info) {
     log.step(`Starting demo container ${DEMO_CONTAINER} (${IMAGE}) on ${runtime.kind}`);
-    await docker.createContainer({ name: DEMO_CONTAINER, Image: IMAGE, Env: ['POSTGRES_HOST_AUTH_METHOD=trust'] });
+    await runtime.runScratch({ name: DEMO_CONTAINER, image: IMAGE, env: { POSTGRES_HOST_AUTH_METHOD: 'trust' }, labels: { 'pgkeep-demo': '1' } });
+  } else if (!info.running) {
+    await runtime.start(DEMO_CONTAINER);
   }
-  if (!info?.running) await runtime.start(DEMO_CONTAINER);
   await waitReady(runtime);
   const has = await runtime.exec(DEMO_CONTAINER, ['psql', '-X', '-U', 'postgres', '-Atc', "SELECT 1 FROM pg_database WHERE datname = 'shop'"]);
-  if (has.stdout.trim() !== '1') {
-    log.info('Loading sample data: databases shop (20,500 rows) and crm');
-    const { PassThrough } = await import('node:stream');
-    const stdin = new PassThrough();
-    stdin.end(SEED);
-    const r = await runtime.exec(DEMO_CONTAINER, ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', 'postgres', '-d', 'postgres'], { stdin });
-    if (r.exitCode !== 0) throw new Error(`loading the demo data failed: ${r.stderr}`);
-  }
+  if (has.stdout.trim() === '1') return;
+  log.info('Loading sample data: databases shop (20,500 rows) and crm');
+  const stdin = new PassThrough();
+  stdin.end(SEED);
+  const r = await runtime.exec(DEMO_CONTAINER, ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-U', 'postgres', '-d', 'postgres'], { stdin });
+  if (r.exitCode !== 0) throw new PgkeepError(`loading the demo data into ${DEMO_CONTAINER} failed: ${r.stderr.trim()}`, 'start again from scratch with: make demo-clean');
 }
 
-async function waitReady(runtime: Awaited<ReturnType<typeof connectRuntime>>): Promise<void> {
+async function waitReady(runtime: ContainerRuntime): Promise<void> {
   for (let i = 0; i < 120; i++) {
     const r = await runtime.exec(DEMO_CONTAINER, ['psql', '-X', '-U', 'postgres', '-Atc', 'select 1']).catch(() => undefined);
     if (r?.exitCode === 0) return;
     await new Promise((res) => setTimeout(res, 250));
   }
-  throw new Error(`the demo database in ${DEMO_CONTAINER} did not become ready`);
+  throw new PgkeepError(`the demo database in ${DEMO_CONTAINER} did not accept connections within 30 s`, 'see why with: docker logs pgkeep-demo-db (or podman logs), then make demo-clean');
 }

@@ -6,21 +6,24 @@ import { boxTable } from './box-table.ts';
 import type { ChalkInstance } from 'chalk';
 import { formatBytes } from '../log.ts';
 import type { BackupEntry, ListGroup } from './list-backups.ts';
+import type { CommandHint } from '../cli/command-hint.ts';
+import { plural } from '../plural.ts';
 
-export function renderGroups(groups: ListGroup[], color: ChalkInstance, now = new Date()): string {
-  return groups.map((g) => renderGroup(g, color, now)).join('\n\n');
+export function renderGroups(groups: ListGroup[], color: ChalkInstance, command: CommandHint, now = new Date()): string {
+  return groups.map((g) => renderGroup(g, color, command, now)).join('\n\n');
 }
 
-function renderGroup(g: ListGroup, c: ChalkInstance, now: Date): string {
+function renderGroup(g: ListGroup, c: ChalkInstance, command: CommandHint, now: Date): string {
+  const sel = { project: g.project, env: g.env };
   const lines = [c.bold(`${g.project} / ${g.env}`) + c.dim(`  (${g.dir})`)];
   if (g.entries.length === 0) {
-    lines.push(`  no backups yet; make the first one with: make db-backup PROJECT=${g.project} ENV=${g.env}`);
+    lines.push(`  no backups yet; make the first one with: ${command('db-backup', sel)}`);
   } else {
     lines.push(setsTable(g, c, now));
     const total = g.entries.reduce((n, e) => n + e.size, 0);
     const sets = new Set(g.entries.map((e) => e.timestamp)).size;
-    lines.push(`  ${g.entries.length} backup file(s) in ${sets} set(s), ${formatBytes(total)} on disk.  * = latest`);
-    lines.push(`  restore: make db-restore PROJECT=${g.project} ENV=${g.env} BACKUP=<timestamp>   (or BACKUP=latest)`);
+    lines.push(`  ${plural(g.entries.length, 'backup file')} in ${plural(sets, 'set')}, ${formatBytes(total)} on disk.  * = latest; BACKUP= takes any timestamp above`);
+    lines.push(`  restore the latest: ${command('db-restore', { ...sel, backup: 'latest' })}`);
   }
   for (const p of g.problems) lines.push(c.yellow(`  ! ${p.kind}: ${p.path}: ${p.detail}`));
   return lines.join('\n');

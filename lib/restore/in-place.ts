@@ -55,7 +55,7 @@ async function recover(ctx: RestoreContext, item: RestoreItem, shape: NewDatabas
   } catch (err) {
     throw new PgkeepError(
       `the in-place restore failed AND putting back the safety backup failed: ${(err as Error).message}`,
-      `restore it by hand: make db-restore BACKUP=${backup.path} DB=${item.live} YES=1`,
+      `restore it by hand: ${ctx.command('db-restore', { backup: backup.path, db: item.live, yes: true })}`,
     );
   }
 }

@@ -10,6 +10,8 @@ import { readTableEntries } from '../pg/toc.ts';
 import { loadArchive } from '../archive/load-archive.ts';
 import { verifyRestored, type RestoredCheck } from '../archive/verify-restored.ts';
 import type { RestoreItem } from './plan.ts';
+import type { CommandHint } from '../cli/command-hint.ts';
+import { plural } from '../plural.ts';
 
 export interface RestoreContext {
   admin: PgAdmin;
@@ -19,6 +21,8 @@ export interface RestoreContext {
   targetVersion: number;
   noOwner: boolean;
   verify: boolean;
+  /** Prints paste-able commands for this project/env (forTarget). */
+  command: CommandHint;
 }
 
 export interface RestoredDatabase {
@@ -74,6 +78,6 @@ export async function fill(ctx: RestoreContext, item: RestoreItem, kind: Archive
     : check.compared === 'estimate' ? 'tables match (counts were estimates)'
     : item.source.stored ? 'tables match (row_counts: off, so there are no counts to compare)'
     : 'no manifest to compare with';
-  log.ok(`  verified: ${check.tables} tables, ${check.rows.toLocaleString('en-US')} rows; ${how}`);
+  log.ok(`  verified: ${plural(check.tables, 'table')}, ${plural(check.rows, 'row')}; ${how}`);
   return check;
 }

@@ -25,6 +25,7 @@ import { restoreThenSwap } from './restore-then-swap.ts';
 import type { RestoredDatabase } from './new-database.ts';
 import { requireApps } from './apps.ts';
 import { restoreInPlace } from './in-place.ts';
+import { commandHint, forTarget, type CommandHint } from '../cli/command-hint.ts';
 
 export interface RestoreOptions extends Selection {
   config?: string | Config;
@@ -63,22 +64,24 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     throw new UsageError('--in-place refuses --no-safety-backup: the safety backup is the only way back if the restore fails');
   }
   const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
-  const spec = parseBackupSpec(opts.backup, opts.cwd ?? process.cwd());
+  const spec = parseBackupSpec(opts.backup, opts.cwd ?? process.cwd(), commandHint(config));
   const target = singleTarget(selectTargets(config, { project: opts.project, env: opts.env, db: spec.kind === 'file' ? undefined : opts.db }, { includeDisabled: true }));
-  return withTargetLock(target, { waitSeconds: opts.lockWait, log, signal: opts.signal }, (lock) => restoreLocked(opts, target, spec, lock, log));
+  return withTargetLock(target, { waitSeconds: opts.lockWait, log, signal: opts.signal }, (lock) =>
+    restoreLocked(opts, target, spec, lock, log, forTarget(commandHint(config), target.project.name, target.env)),
+  );
 }
 
-async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupSpec, lock: HeldLock, log: Logger): Promise<RestoreResult> {
+async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupSpec, lock: HeldLock, log: Logger, command: CommandHint): Promise<RestoreResult> {
   const { project, env } = target;
   const { dir } = lock;
   const stored = await listStoredBackups(dir, project.name, env);
   const sources =
     spec.kind === 'file'
       ? [await fileSource(spec.path, opts)]
-      : resolveStored({ spec, stored, databases: opts.db ? [opts.db] : target.databases, label: opts.label, where: dir });
+      : resolveStored({ spec, stored, databases: opts.db ? [opts.db] : target.databases, label: opts.label, where: dir, command });
   const now = opts.now ?? new Date();
   const items = planItems(sources, opts.targetDb, await chooseTimestamp([lock], now));
-  for (const i of items) if (i.source.stored) await checkIntegrity(i.source.stored, siblings(stored, i.source.database));
+  for (const i of items) if (i.source.stored) await checkIntegrity(i.source.stored, siblings(stored, i.source.database), command);
   const kinds = await Promise.all(items.map((i) => detectArchive(i.source.path)));
 
   const runtime = await connectRuntime(project.runtime);
@@ -97,8 +100,8 @@ async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupS
   await requireApps(runtime, apps, `${project.name}.database.app_containers`);
   const safety = opts.safetyBackup !== false;
   await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info);
-  const ctx = { admin, env: pgEnv, log, signal: opts.signal, targetVersion, noOwner: opts.noOwner ?? project.noOwner, verify: project.backup.verifyOnRestore };
-  const safetyBackups = safety ? await takeSafetyBackups({ target, container, items, lock, runtime, env: pgEnv, log, signal: opts.signal, now }) : [];
+  const ctx = { admin, env: pgEnv, log, signal: opts.signal, targetVersion, noOwner: opts.noOwner ?? project.noOwner, verify: project.backup.verifyOnRestore, command };
+  const safetyBackups = safety ? await takeSafetyBackups({ target, container, items, lock, runtime, env: pgEnv, log, signal: opts.signal, now, command }) : [];
   const { databases, appsNotStarted } = opts.inPlace
     ? await restoreInPlace(ctx, items, kinds, apps, safetyBackups)
     : await restoreThenSwap(ctx, items, kinds, apps, !!opts.dropOld);

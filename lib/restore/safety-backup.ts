@@ -10,6 +10,7 @@ import { chooseTimestamp } from '../backup/choose-timestamp.ts';
 import type { RestoreItem } from './plan.ts';
 import { PgAdmin } from '../pg/admin.ts';
 import { PgkeepError } from '../errors.ts';
+import { forTarget, type CommandHint } from '../cli/command-hint.ts';
 
 export interface SafetyInput {
   target: Target;
@@ -22,6 +23,8 @@ export interface SafetyInput {
   log: Logger;
   signal?: AbortSignal;
   now: Date;
+  /** Prints paste-able commands (commandHint of the config). */
+  command: CommandHint;
 }
 
 export async function takeSafetyBackups(s: SafetyInput): Promise<BackupFile[]> {
@@ -40,7 +43,7 @@ export async function takeSafetyBackups(s: SafetyInput): Promise<BackupFile[]> {
       { runtime: s.runtime, log: s.log, signal: s.signal },
     );
     s.log.info(`  safety backup: ${file.path}`);
-    s.log.info(`  to undo this restore later: make db-restore PROJECT=${project.name} ENV=${s.target.env} BACKUP=${file.path} DB=${item.live}`);
+    s.log.info(`  to undo this restore later: ${forTarget(s.command, project.name, s.target.env)('db-restore', { backup: file.path, db: item.live })}`);
     files.push(file);
   }
   return files;

@@ -1,5 +1,8 @@
 // Ready-to-paste crontab lines: a daily backup at 2 AM and a weekly verify on Sunday at 3 AM.
-// Printed, never installed: the operator pastes them with `crontab -e`.
+// Printed, never installed: the operator pastes them with `crontab -e`. Both streams go to one log,
+// so PGKEEP_LOG_TIMESTAMPS=1 stamps the result lines too (stderr is stamped anyway off a TTY):
+// every line of the log says when it was written, while stdout outside cron stays results only.
+import { shellWord } from '../cli/command-hint.ts';
 
 export interface CronInput {
   repo: string;
@@ -9,15 +12,18 @@ export interface CronInput {
   logFile: string;
 }
 
-const shq = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
+const SYSTEM_PATH = ['/usr/local/bin', '/usr/bin', '/bin'];
 
 export function cronLines(c: CronInput): string[] {
-  const cfg = c.config ? ` --config ${shq(c.config)}` : '';
-  const log = shq(c.logFile);
+  const cfg = c.config ? ` --config ${shellWord(c.config)}` : '';
+  const log = shellWord(c.logFile);
+  // cron turns an unescaped % into a newline.
+  const run = (script: string, lockWait: number) =>
+    `cd ${shellWord(c.repo)} && PGKEEP_LOG_TIMESTAMPS=1 ./scripts/${script}.ts${cfg} --lock-wait ${lockWait} >> ${log} 2>&1`.replaceAll('%', '\\%');
   return [
     '# pgkeep: daily backup at 02:00, weekly verify of the latest backups on Sunday at 03:00',
-    `PATH=${c.nodeDir}:/usr/local/bin:/usr/bin:/bin`,
-    `0 2 * * * cd ${shq(c.repo)} && ./scripts/scheduled-backup.ts${cfg} --lock-wait 600 >> ${log} 2>&1`,
-    `0 3 * * 0 cd ${shq(c.repo)} && ./scripts/verify.ts${cfg} --lock-wait 3600 >> ${log} 2>&1`,
+    `PATH=${[...new Set([c.nodeDir, ...SYSTEM_PATH])].join(':')}`,
+    `0 2 * * * ${run('scheduled-backup', 600)}`,
+    `0 3 * * 0 ${run('verify', 3600)}`,
   ];
 }

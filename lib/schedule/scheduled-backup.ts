@@ -28,7 +28,7 @@ export async function scheduledBackup(opts: ScheduledOptions = {}): Promise<RunR
   const config = typeof opts.config === 'object' ? opts.config : await loadOrReport(opts.config, started, log);
   let result: BackupResult;
   try {
-    result = await backup({ config, reason: 'scheduled', concurrency: opts.concurrency, lockWait: opts.lockWait, log, signal: opts.signal });
+    result = await backup({ config, reason: 'scheduled', prune: true, concurrency: opts.concurrency, lockWait: opts.lockWait, log, signal: opts.signal });
   } catch (err) {
     if (!(err instanceof BackupFailed)) {
       // Failed as a whole (every target locked, interrupted, ...): still told, then passed on.

@@ -16,11 +16,13 @@ import { connectRuntime } from '../runtime/connect.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { targetDir } from '../files/target-dir.ts';
 import { withTargetLock } from '../files/target-lock.ts';
+import { commandHint, forTarget, type CommandHint } from '../cli/command-hint.ts';
 import { startScratch, waitForScratch } from './scratch.ts';
 import { finishRun } from '../report/finish-run.ts';
 import { reportFromError } from '../report/run-report.ts';
 import { reportFromVerify } from './verify-report.ts';
 import { verifyOne, type VerifyOutcome, type VerifyTarget } from './verify-one.ts';
+import { plural } from '../plural.ts';
 
 export type VerifyWhere = 'same-container' | 'scratch';
 
@@ -45,7 +47,7 @@ export interface VerifyResult {
 export class VerifyFailed extends PgkeepError {
   constructor(readonly result: VerifyResult) {
     const failed = result.outcomes.filter((o) => !o.ok).length;
-    super(`${failed} of ${result.outcomes.length} backup(s) failed verification`);
+    super(`${failed} of ${plural(result.outcomes.length, 'backup')} failed verification`);
   }
 }
 
@@ -56,9 +58,10 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
   }
   const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
   const targets = selectTargets(config, opts, { includeDisabled: true });
+  const command = commandHint(config);
   const planned: StoredBackup[] = [];
   if (opts.dryRun) {
-    for (const t of targets) planned.push(...(await pickBackups(t, targetDir(t.project, t.env), opts)));
+    for (const t of targets) planned.push(...(await pickBackups(t, targetDir(t.project, t.env), opts, command)));
     return { outcomes: [], planned };
   }
   const outcomes: VerifyOutcome[] = [];
@@ -68,7 +71,7 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
     for (const t of targets) {
       await withTargetLock(t, { waitSeconds: opts.lockWait, log, signal: opts.signal }, async ({ dir }) => {
         // Chosen under the lock: a backup pruned while this run waited is neither verified nor given its manifest back.
-        const backups = await pickBackups(t, dir, opts);
+        const backups = await pickBackups(t, dir, opts, command);
         planned.push(...backups);
         if (backups.length > 0) outcomes.push(...(await verifyLocked(t, backups, opts, runStamp, log)));
       });
@@ -78,24 +81,24 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
     await finishRun(config, reportFromError('verify', err as Error, planned.map(({ manifest: m }) => ({ project: m.project, env: m.env, database: m.database })), started, runStamp), log);
     throw err;
   }
-  if (planned.length === 0) throw new PgkeepError('nothing to verify: no backups found for the selection', 'make one first with: make db-backup');
+  if (planned.length === 0) throw new PgkeepError('nothing to verify: no backups found for the selection', `make one first with: ${command('db-backup', { project: opts.project, env: opts.env, db: opts.db })}`);
   await finishRun(config, reportFromVerify(outcomes, started, runStamp), log);
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length > 0) throw new VerifyFailed({ outcomes, planned });
   return { outcomes, planned };
 }
 
-async function pickBackups(t: Target, dir: string, opts: VerifyOptions): Promise<StoredBackup[]> {
+async function pickBackups(t: Target, dir: string, opts: VerifyOptions, command: CommandHint): Promise<StoredBackup[]> {
   const stored = (await listStoredBackups(dir, t.project.name, t.env)).filter((b) => t.databases.includes(b.manifest.database));
   if (opts.all) return stored;
-  const spec = parseBackupSpec(opts.backup ?? 'latest', process.cwd());
+  const spec = parseBackupSpec(opts.backup ?? 'latest', process.cwd(), command);
   if (spec.kind === 'file') {
     const hit = stored.filter((b) => b.path === spec.path);
     if (hit.length === 0) throw new UsageError(`${spec.path} is not a backup with a manifest in ${dir}`);
     return hit;
   }
   if (stored.length === 0) return [];
-  return resolveStored({ spec, stored, databases: t.databases.filter((db) => stored.some((b) => b.manifest.database === db)), where: dir }).map((s) => s.stored!);
+  return resolveStored({ spec, stored, databases: t.databases.filter((db) => stored.some((b) => b.manifest.database === db)), where: dir, command: forTarget(command, t.project.name, t.env) }).map((s) => s.stored!);
 }
 
 async function verifyLocked(t: Target, backups: StoredBackup[], opts: VerifyOptions, runStamp: string, log: Logger): Promise<VerifyOutcome[]> {
@@ -119,7 +122,7 @@ async function verifyLocked(t: Target, backups: StoredBackup[], opts: VerifyOpti
       log.step(`Verifying ${b.path} (${vt.label})`);
       const o = await verifyOne(b, vt, runStamp, log, opts.signal);
       await writeManifest(path.dirname(b.path), { ...b.manifest, verified: o.verification });
-      if (o.ok) log.ok(`  ok in ${formatDuration(o.durationMs)}: ${o.check?.tables} tables, ${o.check?.rows.toLocaleString('en-US')} rows (${o.check?.compared})`);
+      if (o.ok) log.ok(`  ok in ${formatDuration(o.durationMs)}: ${plural(o.check?.tables ?? 0, 'table')}, ${plural(o.check?.rows ?? 0, 'row')} (${o.check?.compared})`);
       else log.error(`${b.path}: ${o.error}`);
       outcomes.push(o);
     }

@@ -69,8 +69,8 @@ crm:
       assert.match(r.stdout, /file-without-manifest: \S+contacts_20200101_000000\.dump/);
       assert.match(r.stdout, /leftover-temporary-file: \S+\.deals_20200101_000000\.dump\.partial/);
       assert.match(r.stdout, /dangling-latest: \S+gone_latest\.dump: points at deals_20190101_000000\.dump/);
-      assert.match(r.stdout, /4 backup file\(s\) in 2 set\(s\)/);
-      assert.match(r.stdout, /make db-restore PROJECT=crm ENV=production BACKUP=/);
+      assert.match(r.stdout, /4 backup files in 2 sets/);
+      assert.ok(r.stdout.includes(`make db-restore CONFIG=${cfg} BACKUP=latest`), r.stdout);
       assert.doesNotMatch(r.stdout, /\x1b\[/, 'no colour when stdout is not a terminal');
     });
 
