@@ -64,7 +64,7 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, local.signal]) : local.signal;
   try {
     const handle = await createPartial(partial);
-    const hasher = new HashingFileSink(handle);
+    const hasher = new HashingFileSink(handle, partial);
     const chain = [...(project.format === 'plain' ? [createGzip({ level: project.compression })] : []), hasher];
     const argv = pgDumpArgs({ user: project.user, database, format: project.format, compression: project.compression, snapshot: snapshot.id });
     const progress = trackProgress(ctx.log, database, () => hasher.bytes);

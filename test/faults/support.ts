@@ -99,6 +99,8 @@ export interface BedOptions {
   extra?: string[];
   backupDir?: string;
   user?: string;
+  /** Lines of the backup: block; default enabled with retention_days: 30. */
+  backup?: string[];
 }
 
 /** A container, a temporary directory and a config for project `shop`, env `production`. */
@@ -135,8 +137,7 @@ export function configYaml(container: string, opts: BedOptions, backupDir: strin
     '    databases:',
     `      production: [${opts.databases.join(', ')}]`,
     '    backup:',
-    '      enabled: true',
-    '      retention_days: 30',
+    ...(opts.backup ?? ['enabled: true', 'retention_days: 30']).map((l) => `      ${l}`),
     `    backup_dir: ${backupDir}`,
     ...(opts.extra ?? []).map((l) => `    ${l}`),
     '',
