@@ -24,7 +24,7 @@ export async function prune(opts: PruneOptions = {}): Promise<PruneResult[]> {
     const dir = path.join(t.project.backupDir, t.project.name, t.env);
     const release = await acquireLock(dir, `${t.project.name}/${t.env}`, { waitSeconds: opts.lockWait, log, signal: opts.signal });
     try {
-      for (const db of t.databases) results.push(await pruneDatabase(dir, t.project, t.env, db, opts.now ?? new Date(), log, opts.dryRun));
+      for (const db of t.databases) results.push(await pruneDatabase(dir, t.project, t.env, db, opts.now ?? new Date(), log, opts.dryRun, opts.signal));
     } finally {
       await release();
     }
