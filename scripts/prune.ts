@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --import tsx
 // make db-prune: apply the retention policy now, or show what it would do.
-import { prune } from '../lib/backup/prune-command.ts';
+import { prune } from '../lib/backup/prune.ts';
 import { runCommand } from '../lib/cli/boundary.ts';
 import { COMMON, EXIT_CODES, SELECTORS } from '../lib/cli/help.ts';
 import { lockWait, str } from '../lib/cli/parse-args.ts';

@@ -12,7 +12,7 @@ import { connectRuntime } from '../runtime/connect.ts';
 import { chooseTimestamp } from './choose-timestamp.ts';
 import { dumpDatabase, type BackupFile } from './dump-database.ts';
 import { updateLatest } from './latest.ts';
-import { pruneDatabase, type PruneResult } from './prune.ts';
+import { pruneDatabase, type PruneResult } from './prune-database.ts';
 
 export interface BackupOptions extends Selection {
   /** A path to projects.yml, or a loaded Config. */
@@ -107,7 +107,7 @@ async function backupOne({ target, database }: Job, timestamp: string, opts: Bac
     const runtime = await connectRuntime(project.runtime);
     const dir = path.join(project.backupDir, project.name, env);
     log.step(`Backing up ${project.name}/${env}/${database} from container ${project.container} (${runtime.kind})`);
-    const file = await withTimeout(project.timeoutSeconds, opts.signal, (signal) =>
+    const file = await withDeadline(project.timeoutSeconds, opts.signal, (signal) =>
       dumpDatabase({ project, env, database, dir, timestamp, reason, label: opts.label }, { runtime, log, signal }),
     );
     if (reason !== 'pre-restore') await updateLatest(file);
@@ -166,7 +166,7 @@ async function pruneAfterRun(targets: Target[], result: BackupResult, log: Logge
 }
 
 /** The per-database time bound from the config (`timeout`), on top of the run's own signal. */
-async function withTimeout<T>(seconds: number, outer: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withDeadline<T>(seconds: number, outer: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(new PgkeepError(`timed out after ${seconds} s (the project's timeout)`)), seconds * 1000);
   const signal = outer ? AbortSignal.any([outer, ac.signal]) : ac.signal;

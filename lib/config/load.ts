@@ -7,7 +7,7 @@ import { ConfigError, UsageError, type ConfigIssue } from '../errors.ts';
 import type { Config } from './types.ts';
 import { validateConfig } from './validate.ts';
 
-export interface LoadOptions {
+export interface LoadConfigOptions {
   /** --config PATH (make's CONFIG=). */
   config?: string;
   cwd?: string;
@@ -21,7 +21,7 @@ export interface ConfigPath {
   source: '--config' | 'PGKEEP_CONFIG' | 'default';
 }
 
-export function resolveConfigPath(opts: LoadOptions = {}): ConfigPath {
+export function resolveConfigPath(opts: LoadConfigOptions = {}): ConfigPath {
   const cwd = opts.cwd ?? process.cwd();
   const env = opts.env ?? process.env;
   if (opts.config) return { file: path.resolve(cwd, opts.config), source: '--config' };
@@ -29,7 +29,7 @@ export function resolveConfigPath(opts: LoadOptions = {}): ConfigPath {
   return { file: path.resolve(cwd, 'projects.yml'), source: 'default' };
 }
 
-export async function loadConfig(opts: LoadOptions = {}): Promise<Config> {
+export async function loadConfig(opts: LoadConfigOptions = {}): Promise<Config> {
   const where = resolveConfigPath(opts);
   const shown = displayPath(where.file, opts.cwd ?? process.cwd());
   const text = await fs.readFile(where.file, 'utf8').catch((err: NodeJS.ErrnoException) => {

@@ -6,7 +6,7 @@ import { latestOf } from '../backup/latest.ts';
 import { loadConfig } from '../config/load.ts';
 import { selectTargets, type Selection } from '../config/select.ts';
 import type { Config } from '../config/types.ts';
-import { integrityProblem } from '../restore/integrity.ts';
+import { integrityProblem } from '../archive/integrity.ts';
 import { scanDir, type Problem } from './scan.ts';
 import { readSummaries } from './summary-cache.ts';
 

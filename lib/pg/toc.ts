@@ -5,6 +5,8 @@ import { Transform, type Readable } from 'node:stream';
 import type { ContainerRuntime, ExecResult } from '../runtime/container-runtime.ts';
 import { openArchive, type ArchiveKind } from './archive.ts';
 import { pgRestoreListArgs } from './args.ts';
+import { PgkeepError } from '../errors.ts';
+import { tocTableEntries, type TocEntry } from './toc-entries.ts';
 
 /** Far more than any TOC needs (about 200 bytes per object). */
 const TOC_PREFIX = 64 * 1024 * 1024;
@@ -13,14 +15,11 @@ export function readToc(runtime: ContainerRuntime, container: string, file: stri
   return runtime.exec(container, pgRestoreListArgs(), { stdin: prefix(openArchive(file, kind), TOC_PREFIX), env });
 }
 
-/** The tables the TOC creates, as schema.name. */
-export function tocTables(list: string): string[] {
-  const out: string[] = [];
-  for (const line of list.split('\n')) {
-    const m = /^\d+; \d+ \d+ TABLE (?!DATA )(\S+) (\S+) /.exec(line);
-    if (m) out.push(`${m[1]}.${m[2]}`);
-  }
-  return out;
+/** The archive's TABLE entries; a TOC that cannot be read is an error, never an empty list. */
+export async function readTableEntries(runtime: ContainerRuntime, container: string, file: string, kind: ArchiveKind, env?: Record<string, string>): Promise<TocEntry[]> {
+  const r = await readToc(runtime, container, file, kind, env);
+  if (r.exitCode !== 0) throw new PgkeepError(`pg_restore cannot read the table of contents of ${file}: ${r.stderr.trim().split('\n')[0]}`);
+  return tocTableEntries(r.stdout);
 }
 
 function prefix(source: Readable, bytes: number): Readable {

@@ -6,8 +6,8 @@ import { PgkeepError } from '../errors.ts';
 import { dropDatabaseSql } from '../pg/admin-sql.ts';
 import { detectArchive, type ArchiveKind } from '../pg/archive.ts';
 import type { RestoreItem } from './plan.ts';
-import { createLike, describeNew, fill, type NewDatabase, type RestoreContext, type RestoredDatabase } from './restore-then-swap.ts';
-import { startApps, stopApps } from './swap.ts';
+import { createLike, describeNew, fill, type NewDatabase, type RestoreContext, type RestoredDatabase } from './new-database.ts';
+import { startApps, stopApps } from './apps.ts';
 
 export async function restoreInPlace(ctx: RestoreContext, items: RestoreItem[], kinds: ArchiveKind[], apps: string[], safety: BackupFile[]): Promise<RestoredDatabase[]> {
   const stopped: string[] = [];

@@ -4,7 +4,7 @@ import type { StoredBackup } from '../backup/manifest.ts';
 import type { Target } from '../config/select.ts';
 import { UsageError } from '../errors.ts';
 import { derivedDatabaseName } from '../names.ts';
-import type { RestoreSource } from './backup-spec.ts';
+import type { RestoreSource } from '../backup/backup-spec.ts';
 
 export interface RestoreItem {
   source: RestoreSource;

@@ -14,14 +14,15 @@ import { manifestName } from '../names.ts';
 import { PgAdmin } from '../pg/admin.ts';
 import { connectRuntime } from '../runtime/connect.ts';
 import { detectArchive } from '../pg/archive.ts';
-import { parseBackupSpec, resolveStored, type BackupSpec, type RestoreSource } from './backup-spec.ts';
+import { parseBackupSpec, resolveStored, type BackupSpec, type RestoreSource } from '../backup/backup-spec.ts';
 import { acquireLock } from '../files/lock.ts';
 import { confirmRestore, requireConfirmable, restoreWarning } from './confirm.ts';
-import { checkIntegrity } from './integrity.ts';
+import { checkIntegrity } from '../archive/integrity.ts';
 import { planItems, siblings, singleTarget } from './plan.ts';
 import { refuseOlderTarget } from './version-check.ts';
 import { takeSafetyBackups } from './safety-backup.ts';
-import { restoreThenSwap, type RestoredDatabase } from './restore-then-swap.ts';
+import { restoreThenSwap } from './restore-then-swap.ts';
+import type { RestoredDatabase } from './new-database.ts';
 import { restoreInPlace } from './in-place.ts';
 
 export interface RestoreOptions extends Selection {

@@ -4,7 +4,7 @@
 import { allowConnectionsSql, renameDatabaseSql, terminateSql } from '../pg/admin-sql.ts';
 import type { PgAdmin } from '../pg/admin.ts';
 import type { Logger } from '../log.ts';
-import { PgkeepError } from '../errors.ts';
+import { startApps, stopApps } from './apps.ts';
 
 export interface SwapPair {
   /** The name apps connect to. */
@@ -66,34 +66,6 @@ async function liveOnes(admin: PgAdmin, pairs: SwapPair[]): Promise<SwapPair[]> 
   const found: SwapPair[] = [];
   for (const p of pairs) if (await admin.databaseInfo(p.live)) found.push(p);
   return found;
-}
-
-export async function stopApps(admin: PgAdmin, apps: string[], stopped: string[], log: Logger): Promise<void> {
-  for (const app of apps) {
-    const info = await admin.runtime.inspect(app).catch(() => undefined);
-    if (!info) {
-      log.warn(`app container "${app}" does not exist; nothing to stop`);
-      continue;
-    }
-    if (!info.running) continue;
-    await admin.runtime.stop(app);
-    stopped.push(app);
-    log.info(`  stopped app container ${app}`);
-  }
-}
-
-export async function startApps(admin: PgAdmin, stopped: string[], log: Logger): Promise<void> {
-  const failed: string[] = [];
-  for (const app of stopped) {
-    try {
-      await admin.runtime.start(app);
-      log.info(`  started app container ${app}`);
-    } catch (err) {
-      failed.push(app);
-      log.error(`could not start app container ${app} again: ${(err as Error).message}; start it by hand: ${admin.runtime.kind} start ${app}`);
-    }
-  }
-  if (failed.length > 0) throw new PgkeepError(`app container(s) ${failed.join(', ')} did not start again`);
 }
 
 async function rollBack(undo: Array<{ what: string; run: () => Promise<unknown> }>, log: Logger): Promise<void> {

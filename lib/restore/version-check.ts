@@ -4,7 +4,7 @@ import { PgkeepError } from '../errors.ts';
 import { readToc } from '../pg/toc.ts';
 import type { PgAdmin } from '../pg/admin.ts';
 import { openArchive, isCustom, type ArchiveKind } from '../pg/archive.ts';
-import type { RestoreSource } from './backup-spec.ts';
+import type { RestoreSource } from '../backup/backup-spec.ts';
 import { majorOf } from './plan.ts';
 
 export async function refuseOlderTarget(admin: PgAdmin, source: RestoreSource, kind: ArchiveKind, targetVersionNum: number): Promise<void> {

@@ -25,7 +25,7 @@ async function firstAnswering(candidates: ReturnType<typeof socketCandidates>, c
   for (const c of candidates) {
     const docker = new Docker({ ...dockerodeOptions(c.url), timeout: 0 });
     try {
-      await withTimeout(docker.ping(), 5000);
+      await answerWithin(docker.ping(), 5000);
       return new DockerodeRuntime(docker, await engineKind(docker), c.url);
     } catch (err) {
       tried.push(`${c.url} (${c.source}: ${(err as Error).message.split('\n')[0]})`);
@@ -43,7 +43,7 @@ async function engineKind(docker: Docker): Promise<EngineKind> {
   return v.Components?.some((c) => /podman/i.test(c.Name ?? '')) ? 'podman' : 'docker';
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+function answerWithin<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
   const t = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { listStoredBackups } from '../backup/manifest.ts';
 import { planRetention, type RetentionPlan } from '../backup/retention.ts';
-import type { StoredItem } from '../backup/prune.ts';
+import type { StoredItem } from '../backup/prune-database.ts';
 import { selectTargets, type Selection } from '../config/select.ts';
 import type { Config } from '../config/types.ts';
 import { parseTimestamp } from '../names.ts';

@@ -3,15 +3,15 @@
 // The temporary database is dropped on every path, signals included.
 import type { StoredBackup, Verification } from '../backup/manifest.ts';
 import { PgkeepError } from '../errors.ts';
-import { readToc, tocTables } from '../pg/toc.ts';
+import { readTableEntries } from '../pg/toc.ts';
 import type { Logger } from '../log.ts';
 import { derivedDatabaseName } from '../names.ts';
 import { createDatabaseSql, dropDatabaseSql } from '../pg/admin-sql.ts';
 import type { PgAdmin } from '../pg/admin.ts';
-import { detectArchive, isCustom, type ArchiveKind } from '../pg/archive.ts';
-import { integrityProblem } from '../restore/integrity.ts';
-import { loadArchive } from '../restore/load-archive.ts';
-import { verifyRestored, type RestoredCheck } from '../restore/verify-restored.ts';
+import { detectArchive, isCustom } from '../pg/archive.ts';
+import { integrityProblem } from '../archive/integrity.ts';
+import { loadArchive } from '../archive/load-archive.ts';
+import { verifyRestored, type RestoredCheck } from '../archive/verify-restored.ts';
 
 export interface VerifyTarget {
   admin: PgAdmin;
@@ -38,7 +38,7 @@ export async function verifyOne(b: StoredBackup, t: VerifyTarget, runStamp: stri
     const problem = await integrityProblem(b);
     if (problem) throw new PgkeepError(problem);
     const kind = await detectArchive(b.path);
-    const toc = isCustom(kind) ? await tableOfContents(t, b.path, kind) : undefined;
+    const toc = isCustom(kind) ? await readTableEntries(t.admin.runtime, t.admin.container, b.path, kind) : undefined;
     await t.admin.query(createDatabaseSql(temp, b.manifest.server, undefined, t.versionNum));
     created = true;
     log.info(`  Restoring into ${temp}`);
@@ -55,11 +55,6 @@ export async function verifyOne(b: StoredBackup, t: VerifyTarget, runStamp: stri
   }
 }
 
-async function tableOfContents(t: VerifyTarget, file: string, kind: ArchiveKind): Promise<string[]> {
-  const r = await readToc(t.admin.runtime, t.admin.container, file, kind);
-  if (r.exitCode !== 0) throw new PgkeepError(`pg_restore cannot read the table of contents: ${r.stderr.trim().split('\n')[0]}`);
-  return tocTables(r.stdout);
-}
 
 function outcome(b: StoredBackup, t: VerifyTarget, started: number, check?: RestoredCheck, error?: string): VerifyOutcome {
   const durationMs = Date.now() - started;

@@ -11,7 +11,7 @@ import { PgkeepError, UsageError } from '../errors.ts';
 import { formatDuration, silentLogger, type Logger } from '../log.ts';
 import { formatTimestamp } from '../names.ts';
 import { PgAdmin } from '../pg/admin.ts';
-import { parseBackupSpec, resolveStored } from '../restore/backup-spec.ts';
+import { parseBackupSpec, resolveStored } from '../backup/backup-spec.ts';
 import { connectRuntime } from '../runtime/connect.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { acquireLock } from '../files/lock.ts';

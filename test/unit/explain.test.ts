@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { explainRestoreError } from '../../lib/restore/explain.ts';
+import { explainRestoreError } from '../../lib/archive/explain.ts';
 
 test('a missing role names the object, the command and the flag that fixes it', () => {
   const stderr = [

@@ -13,7 +13,7 @@ import {
   quoteIdent,
   quoteLiteral,
 } from '../../lib/names.ts';
-import { parseBackupSpec } from '../../lib/restore/backup-spec.ts';
+import { parseBackupSpec } from '../../lib/backup/backup-spec.ts';
 
 test('names: allowed and refused, one line per case', () => {
   const cases: Array<[string, string | undefined]> = [

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { drainingStdin, pgDumpArgs, psqlArgs } from '../../lib/pg/args.ts';
 import { parseServerFacts, parseTableCounts, tableCountsSql } from '../../lib/pg/queries.ts';
-import { tocTables } from '../../lib/pg/toc.ts';
 
 test('pg_dump argv: each value its own argument, format and snapshot as asked', () => {
   const cases: Array<[Parameters<typeof pgDumpArgs>[0], string[]]> = [
@@ -42,14 +41,3 @@ test('drainingStdin keeps argv out of the script text and keeps the exit code', 
   assert.deepEqual(drainingStdin(['pg_restore', '-d', "x'; rm -rf /"]), ['sh', '-c', '"$@"; rc=$?; cat >/dev/null; exit $rc', 'pgkeep', 'pg_restore', '-d', "x'; rm -rf /"]);
 });
 
-test('the tables a table of contents creates', () => {
-  const list = [
-    ';     dbname: shop',
-    '215; 1259 16390 TABLE public orders alice',
-    '216; 1259 16391 TABLE audit events_2026 postgres',
-    '3390; 0 16390 TABLE DATA public orders alice',
-    '217; 1259 16400 FOREIGN TABLE public remote postgres',
-    '218; 1259 16401 VIEW shop order_totals postgres',
-  ].join('\n');
-  assert.deepEqual(tocTables(list), ['public.orders', 'audit.events_2026']);
-});

@@ -3,6 +3,7 @@
 import type { Manifest } from '../backup/manifest.ts';
 import { PgkeepError } from '../errors.ts';
 import type { PgAdmin } from '../pg/admin.ts';
+import { firstUnrestored, type TocEntry } from '../pg/toc-entries.ts';
 import { parseTableCounts, tableCountsSql, type TableCount } from '../pg/queries.ts';
 
 export interface RestoredCheck {
@@ -17,14 +18,15 @@ export async function verifyRestored(
   database: string,
   manifest: Manifest | undefined,
   signal?: AbortSignal,
-  /** Tables the archive's table of contents creates (schema.name), for custom-format dumps. */
-  toc?: string[],
+  /** The archive's TABLE entries, for custom-format dumps. */
+  toc?: TocEntry[],
 ): Promise<RestoredCheck> {
   const actual = parseTableCounts(await admin.query(tableCountsSql('exact'), database, signal));
   const rows = actual.reduce((n, t) => n + (t.rows ?? 0), 0);
-  const restored = new Set(actual.map((t) => `${t.schema}.${t.name}`));
-  const lost = toc?.find((t) => !restored.has(t));
-  if (lost) throw new PgkeepError(`the restored copy does not match the backup: table ${lost} is in the archive's table of contents but was not restored`);
+  const lost = toc && firstUnrestored(toc, actual);
+  if (lost) {
+    throw new PgkeepError(`the restored copy does not match the backup: the archive's table of contents creates a table that was not restored (entry "${lost.line}")`);
+  }
   if (!manifest) return { tables: actual.length, rows, compared: 'tables' };
   const problem = compareTables(manifest.tables, actual, manifest.row_counts);
   if (problem) throw new PgkeepError(`the restored copy does not match the backup: ${problem}`);

@@ -9,7 +9,7 @@ import { trackProgress } from '../backup/progress.ts';
 import { isCustom, openArchive, type ArchiveKind } from '../pg/archive.ts';
 import { explainRestoreError } from './explain.ts';
 
-export interface LoadOptions {
+export interface LoadArchiveOptions {
   admin: PgAdmin;
   database: string;
   file: string;
@@ -20,7 +20,7 @@ export interface LoadOptions {
   signal?: AbortSignal;
 }
 
-export function restoreArgv(o: Pick<LoadOptions, 'admin' | 'database' | 'kind' | 'noOwner'>): string[] {
+export function restoreArgv(o: Pick<LoadArchiveOptions, 'admin' | 'database' | 'kind' | 'noOwner'>): string[] {
   if (isCustom(o.kind)) {
     const argv = ['pg_restore', '-w', '-U', o.admin.user, '-d', o.database, '--exit-on-error'];
     if (o.noOwner) argv.push('--no-owner', '--no-privileges');
@@ -29,7 +29,7 @@ export function restoreArgv(o: Pick<LoadOptions, 'admin' | 'database' | 'kind' |
   return ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-w', '-U', o.admin.user, '-d', o.database];
 }
 
-export async function loadArchive(o: LoadOptions): Promise<void> {
+export async function loadArchive(o: LoadArchiveOptions): Promise<void> {
   const argv = restoreArgv(o);
   // Count on the way through: a 'data' listener here would start the flow before exec pipes it.
   let bytes = 0;

@@ -1,8 +1,8 @@
 // What BACKUP= names, and which backup files that resolves to. Pure: decided from the manifests
 // already read, tested without a container.
 import path from 'node:path';
-import type { StoredBackup } from '../backup/manifest.ts';
-import { latestOf } from '../backup/latest.ts';
+import type { StoredBackup } from './manifest.ts';
+import { latestOf } from './latest.ts';
 import { PgkeepError, UsageError } from '../errors.ts';
 import { parseTimestamp } from '../names.ts';
 
