@@ -16,6 +16,7 @@ import { connectionEnv } from './connection-env.ts';
 import { MANIFEST_VERSION, writeManifest, type Manifest } from './manifest.ts';
 import { trackProgress } from './progress.ts';
 import { openSnapshot } from './snapshot.ts';
+import { dumpAppName, stopDump } from './stop-dump.ts';
 
 export interface DumpTarget {
   project: ProjectConfig;
@@ -59,6 +60,7 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
   const finalPath = path.join(t.dir, fileName);
   const partial = path.join(t.dir, partialName(fileName));
   let committed = false;
+  const appName = dumpAppName();
   // Cut the dump when anything beside it fails (the counts, say): no orphan pg_dump runs on.
   const local = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, local.signal]) : local.signal;
@@ -68,7 +70,7 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
     const chain = [...(project.format === 'plain' ? [createGzip({ level: project.compression })] : []), hasher];
     const argv = pgDumpArgs({ user: project.user, database, format: project.format, compression: project.compression, snapshot: snapshot.id });
     const progress = trackProgress(ctx.log, database, () => hasher.bytes);
-    const dumping = ctx.runtime.exec(project.container, argv, { stdout: chain, env, signal }).finally(progress.stop);
+    const dumping = ctx.runtime.exec(project.container, argv, { stdout: chain, env: { ...env, PGAPPNAME: appName }, signal }).finally(progress.stop);
     const [dump, tables] = await Promise.all([dumping, snapshot.countTables(project.rowCounts)]);
     if (dump.exitCode !== 0) {
       throw new ExecError(
@@ -99,6 +101,7 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
     return { project: project.name, env: t.env, database, timestamp: t.timestamp, path: finalPath, manifestPath, manifest };
   } catch (err) {
     local.abort(err);
+    await stopDump(ctx.runtime, project.container, project.user, env, appName);
     // Nothing half-made survives: the temporary file, and a committed file whose manifest failed.
     await fs.rm(partial, { force: true });
     if (committed) await fs.rm(finalPath, { force: true });

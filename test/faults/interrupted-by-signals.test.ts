@@ -49,6 +49,8 @@ for (const engine of testEngines()) {
       assert.deepEqual(await lockFiles(bed.dir), [], 'the lock is released');
       assert.deepEqual(await tempDatabases(bed.pg), [], 'no temporary database is left');
       assert.equal(await appRunning(), true, 'the app container runs');
+      await waitUntil('no pg_dump/pg_restore session of pgkeep to remain on the server', async () =>
+        (await bed.pg.sql('postgres', `SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'pgkeep%'`)) === '0', 10_000);
       return r.stderr;
     }
 
@@ -132,7 +134,7 @@ for (const engine of testEngines()) {
 
 /** Copies of the newest backup of `db` dated 2020, which retention_days: 30 removes. */
 async function plantOldBackups(dir: string, db: string, n: number): Promise<string[]> {
-  const src = (await fs.readdir(dir)).filter((f) => f.startsWith(`${db}_`) && f.endsWith('.dump')).sort().at(-1)!;
+  const src = (await fs.readdir(dir)).filter((f) => new RegExp(`^${db}_\\d{8}_\\d{6}\\.dump$`).test(f)).sort().at(-1)!;
   const manifest = JSON.parse(await fs.readFile(path.join(dir, `${src}.json`), 'utf8')) as Record<string, unknown>;
   const names: string[] = [];
   for (let i = 0; i < n; i++) {
