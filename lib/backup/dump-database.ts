@@ -54,7 +54,7 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
   const info = await ctx.runtime.requireRunning(project.container);
   const env = await connectionEnv(project);
   const pgDumpVersion = await clientVersion(ctx.runtime, project.container);
-  const snapshot = await openSnapshot(ctx.runtime, project, database, env, ctx.signal);
+  const snapshot = await openSnapshot(ctx.runtime, project, database, env, ctx.signal, ctx.log);
 
   const fileName = backupFileName(database, t.timestamp, extensionFor(project));
   const finalPath = path.join(t.dir, fileName);
