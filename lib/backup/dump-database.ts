@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { BackupReason, ProjectConfig } from '../config/types.ts';
 import { createPartial, commitPartial, HashingFileSink } from '../files/atomic.ts';
+import { warnIfOthersCanWrite } from '../files/shared-dir.ts';
 import { ExecError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { backupFileName, partialName, type FileExtension } from '../names.ts';
@@ -51,6 +52,7 @@ export const extensionFor = (p: ProjectConfig): FileExtension => (p.format === '
 export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<BackupFile> {
   const { project, database } = t;
   const startedAt = new Date();
+  await warnIfOthersCanWrite(project.backupDir, ctx.log);
   const info = await ctx.runtime.requireRunning(project.container);
   const env = await connectionEnv(project);
   const pgDumpVersion = await clientVersion(ctx.runtime, project.container);

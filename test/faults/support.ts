@@ -151,6 +151,16 @@ export interface State {
   live: Record<string, Record<string, string>>;
 }
 
+/** A manifest's content less `verified`, which verify is meant to update (with a failure, too). */
+function manifestIdentity(text: string): string {
+  try {
+    const { verified: _, ...rest } = JSON.parse(text) as Record<string, unknown>;
+    return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+  } catch {
+    return createHash('sha256').update(text).digest('hex');
+  }
+}
+
 export async function captureState(dir: string, pg?: PgContainer, dbs: string[] = []): Promise<State> {
   const files: Record<string, string> = {};
   const links: Record<string, string> = {};
@@ -158,6 +168,7 @@ export async function captureState(dir: string, pg?: PgContainer, dbs: string[] 
     const p = path.join(dir, f);
     const st = await fs.lstat(p);
     if (st.isSymbolicLink()) links[f] = await fs.readlink(p);
+    else if (f.endsWith('.json')) files[f] = manifestIdentity(await fs.readFile(p, 'utf8'));
     else if (st.isFile() && !f.startsWith('.')) files[f] = await sha256(p);
   }
   const live: State['live'] = {};
