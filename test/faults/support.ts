@@ -71,7 +71,7 @@ export function assertClearMessage(stderr: string, cause: RegExp): void {
 }
 
 /** Makes a database whose dump streams for a while: rows of hex that compress only about 2:1. */
-export async function createBigDatabase(pg: PgContainer, db: string, rows = 1_500_000): Promise<void> {
+export async function createBigDatabase(pg: PgContainer, db: string, rows = 500_000): Promise<void> {
   await pg.sql('postgres', `CREATE DATABASE "${db}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
   await pg.sql(db, `CREATE TABLE blob (id int PRIMARY KEY, a text, b text);
     INSERT INTO blob SELECT g, md5(g::text) || md5((g * 7)::text), md5((g * 13)::text) FROM generate_series(1, ${rows}) g;`);
