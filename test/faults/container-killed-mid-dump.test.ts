@@ -1,9 +1,9 @@
 // The database container is killed while pg_dump streams: the run fails naming the container, and
 // neither a temporary nor a final-named file is left; the earlier backup and `latest` are untouched.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { testEngines } from '../support/engines.ts';
-import { assertClearMessage, assertNothingLost, baselineBackup, captureState, createBigDatabase, makeBed, partialBytes, startScript, waitUntil, type Bed } from './support.ts';
+import { assertClearMessage, assertNothingLost, baselineBackup, captureState, createBigDatabase, makeBed, partialBytes, startScript, waitUntil, type Bed, stopLeftoverScripts } from './support.ts';
 
 for (const engine of testEngines()) {
   describe(`container killed mid-dump on ${engine.name}`, () => {
@@ -13,6 +13,7 @@ for (const engine of testEngines()) {
       await createBigDatabase(bed.pg, 'big');
       await baselineBackup(bed);
     });
+    afterEach(stopLeftoverScripts);
     after(async () => bed?.cleanup());
 
     it('fails with exit 1 naming the container, and leaves nothing half-made', async () => {

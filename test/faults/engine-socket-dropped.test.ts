@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { testEngines, type TestEngine } from '../support/engines.ts';
-import { assertClearMessage, assertNothingLost, baselineBackup, captureState, createBigDatabase, makeBed, partialBytes, startScript, waitUntil, type Bed } from './support.ts';
+import { assertClearMessage, assertNothingLost, baselineBackup, captureState, createBigDatabase, makeBed, partialBytes, startScript, waitUntil, type Bed, stopLeftoverScripts } from './support.ts';
 
 interface PrivateSocket {
   url: string;
@@ -65,6 +65,7 @@ for (const engine of testEngines()) {
       await createBigDatabase(bed.pg, 'big');
       await baselineBackup(bed);
     });
+    afterEach(stopLeftoverScripts);
     after(async () => bed?.cleanup());
 
     it('fails with exit 1 and one message naming the socket, nothing lost', async () => {

@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { testEngines } from '../support/engines.ts';
 import { image } from '../support/pg-container.ts';
 import { createRichDatabase } from '../support/seed.ts';
 import { writeConfig } from '../support/tempdir.ts';
 import {
   assertClearMessage, assertNothingLost, baselineBackup, captureState, configYaml, createBigDatabase, lockFiles, makeBed,
-  partialBytes, startScript, tempDatabases, waitUntil, type Bed, type Run,
+  partialBytes, startScript, stopLeftoverScripts, tempDatabases, waitUntil, type Bed, type Run,
 } from './support.ts';
 
 const SIGNALS = [['SIGINT', 130], ['SIGTERM', 143]] as const;
@@ -35,6 +35,7 @@ for (const engine of testEngines()) {
       await createRichDatabase(bed.pg, 'rich');
       await baselineBackup(bed);
     });
+    afterEach(stopLeftoverScripts);
     after(async () => {
       await engine.docker.getContainer(app).remove({ force: true }).catch(() => undefined);
       await bed?.cleanup();
@@ -121,7 +122,7 @@ for (const engine of testEngines()) {
         const left = await fs.readdir(bed.dir);
         const removed = planted.filter((f) => !left.includes(f));
         assert.ok(removed.length > 0 && removed.length < planted.length, `prune stopped part-way (${removed.length} of ${planted.length} removed)`);
-        for (const f of left.filter((x) => x.endsWith('.dump'))) assert.ok(left.includes(`${f}.json`), `${f} keeps its manifest`);
+        for (const f of left.filter((x) => /_\d{8}_\d{6}\.dump$/.test(x))) assert.ok(left.includes(`${f}.json`), `${f} keeps its manifest`);
         for (const f of left.filter((x) => x.endsWith('.dump.json'))) assert.ok(left.includes(f.slice(0, -5)), `${f} keeps its file`);
         // What remains of the plant goes, so the next cases compare against the real backups only.
         for (const f of planted) await fs.rm(path.join(bed.dir, f), { force: true }), await fs.rm(path.join(bed.dir, `${f}.json`), { force: true });

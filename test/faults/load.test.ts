@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { testEngines } from '../support/engines.ts';
 import { image, startPostgres, type PgContainer } from '../support/pg-container.ts';
 import { tempDir, writeConfig } from '../support/tempdir.ts';
-import { assertClearMessage, createSmallDatabase, runToEnd, startScript, waitUntil } from './support.ts';
+import { assertClearMessage, createSmallDatabase, runToEnd, startScript, waitUntil, stopLeftoverScripts } from './support.ts';
 
 const PROJECTS = ['p1', 'p2', 'p3', 'p4'];
 const DBS = ['d1', 'd2', 'd3', 'd4', 'd5'];
@@ -38,6 +38,7 @@ for (const engine of testEngines()) {
         '    backup: {enabled: true, retention_days: 30}',
       ].join('\n')).join('\n') + '\n');
     });
+    afterEach(stopLeftoverScripts);
     after(async () => {
       await engine.docker.getContainer(app).remove({ force: true }).catch(() => undefined);
       for (const pg of pgs) await pg.remove();

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { testEngines } from '../support/engines.ts';
 import { writeConfig } from '../support/tempdir.ts';
-import { configYaml, createBigDatabase, createSmallDatabase, makeBed, startScript, waitUntil, type Bed } from './support.ts';
+import { configYaml, createBigDatabase, createSmallDatabase, makeBed, startScript, waitUntil, type Bed, stopLeftoverScripts } from './support.ts';
 
 const mode = async (p: string) => (await fs.stat(p)).mode & 0o777;
 
@@ -18,6 +18,7 @@ for (const engine of testEngines()) {
       await createSmallDatabase(bed.pg, 'small');
       await createBigDatabase(bed.pg, 'big', 300_000);
     });
+    afterEach(stopLeftoverScripts);
     after(async () => bed?.cleanup());
 
     for (const umask of ['000', '022']) {

@@ -13,6 +13,16 @@ import { REPO } from '../support/run-script.ts';
 import { tableHashes } from '../support/seed.ts';
 import { tempDir, writeConfig } from '../support/tempdir.ts';
 
+const running = new Set<ChildProcess>();
+
+/** Stops scripts a failed test left running (SIGTERM: they clean up), so the next case starts clean. */
+export async function stopLeftoverScripts(): Promise<void> {
+  await Promise.all([...running].map((c) => new Promise((r) => {
+    c.once('close', r);
+    c.kill('SIGTERM');
+  })));
+}
+
 export interface Run {
   child: ChildProcess;
   /** Everything written to stderr so far. */
@@ -31,6 +41,8 @@ export function startScript(script: string, args: string[], env: Record<string, 
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdin!.end();
+  running.add(child);
+  child.on('close', () => running.delete(child));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
@@ -42,7 +54,7 @@ export const runToEnd = (script: string, args: string[], env: Record<string, str
   startScript(script, args, env, shellPrefix).done;
 
 /** Polls `check` every 25 ms until it is true; fails the test after `ms`. */
-export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, ms = 240_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
