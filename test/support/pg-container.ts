@@ -53,7 +53,7 @@ export async function startPostgres(engine: TestEngine, version: 15 | 17 = 15, p
 }
 
 async function waitReady(runtime: ContainerRuntime, name: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000; // a shared 2-core machine under load needs more than 60 s
   while (Date.now() < deadline) {
     const r = await runtime.exec(name, ['pg_isready', '-q', '-U', 'postgres']).catch(() => undefined);
     if (r?.exitCode === 0) {
@@ -62,5 +62,5 @@ async function waitReady(runtime: ContainerRuntime, name: string): Promise<void>
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`PostgreSQL in ${name} did not become ready within 60 s`);
+  throw new Error(`PostgreSQL in ${name} did not become ready within 180 s`);
 }
