@@ -80,6 +80,8 @@ for (const engine of testEngines()) {
           await fs.writeFile(path.join(bed.root, 'pw'), `${password}\n`, { mode: 0o600 });
           const argvs = new Set<string>();
           const execs = new Map<string, string>();
+          // Podman keeps finished execs in ExecIDs: the test's own setup (CREATE ROLE … PASSWORD) is not pgkeep's.
+          const earlier = new Set((await engine.docker.getContainer(bed.pg.name).inspect()).ExecIDs ?? []);
           const r = startScript('scheduled-backup', ['--config', cfg, '--verbose'], { ...bed.env, PGKEEP_FAULTS_PW: password });
           let running = true;
           const sampling = (async () => {
@@ -87,7 +89,7 @@ for (const engine of testEngines()) {
               for (const a of await hostArgvs()) argvs.add(a);
               const info = await engine.docker.getContainer(bed.pg.name).inspect().catch(() => undefined);
               for (const id of info?.ExecIDs ?? []) {
-                if (execs.has(id)) continue;
+                if (execs.has(id) || earlier.has(id)) continue;
                 const e = await engine.docker.getExec(id).inspect().catch(() => undefined);
                 if (e) execs.set(id, JSON.stringify(e.ProcessConfig));
               }
