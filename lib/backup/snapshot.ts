@@ -18,8 +18,11 @@ export interface Snapshot {
 /** How long a server that is still starting (or restarting) gets before the backup fails. */
 export const SERVER_START_WAIT_MS = 30_000;
 
-/** What libpq says while the server cannot take connections yet: worth waiting for, briefly. */
-const STARTING = /the database system is (starting up|not yet accepting connections|in recovery mode|shutting down)|connection to server on socket .* failed: (No such file or directory|Connection refused)/;
+/**
+ * What libpq says while the server cannot take connections yet: worth waiting for, briefly. Podman
+ * under load also drops an exec's attach now and then ("attach: read: connection reset by peer").
+ */
+const STARTING = /the database system is (starting up|not yet accepting connections|in recovery mode|shutting down)|connection to server on socket .* failed: (No such file or directory|Connection refused)|\/attach: read: connection reset by peer/;
 
 export async function openSnapshot(
   runtime: ContainerRuntime,
