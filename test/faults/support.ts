@@ -180,8 +180,9 @@ export async function captureState(dir: string, pg?: PgContainer, dbs: string[] 
     const p = path.join(dir, f);
     const st = await fs.lstat(p);
     if (st.isSymbolicLink()) links[f] = await fs.readlink(p);
+    else if (f.startsWith('.')) continue; // the lock, temporary files, list-backups' cache
     else if (f.endsWith('.json')) files[f] = manifestIdentity(await fs.readFile(p, 'utf8'));
-    else if (st.isFile() && !f.startsWith('.')) files[f] = await sha256(p);
+    else if (st.isFile()) files[f] = await sha256(p);
   }
   const live: State['live'] = {};
   for (const db of dbs) live[db] = await tableHashes(pg!, db);
