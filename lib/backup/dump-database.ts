@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { BackupReason, ProjectConfig } from '../config/types.ts';
 import { createPartial, commitPartial, HashingFileSink } from '../files/atomic.ts';
+import { warnIfOthersCanWrite } from '../files/shared-dir.ts';
 import { ExecError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { backupFileName, partialName, type FileExtension } from '../names.ts';
@@ -51,6 +52,7 @@ export const extensionFor = (p: ProjectConfig): FileExtension => (p.format === '
 export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<BackupFile> {
   const { project, database } = t;
   const startedAt = new Date();
+  await warnIfOthersCanWrite(project.backupDir, ctx.log);
   const info = await ctx.runtime.requireRunning(project.container);
   const baseEnv = await connectionEnv(project);
   // Every engine call below is bounded by ctx.signal (the timeout): on abort the server sessions
@@ -70,10 +72,10 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
   let committed = false;
   try {
     const pgDumpVersion = await clientVersion(ctx.runtime, project.container, sessionless);
-    snapshot = await openSnapshot(ctx.runtime, project, database, env, stopper.cut);
+    snapshot = await openSnapshot(ctx.runtime, project, database, env, stopper.cut, ctx.log);
     stopped();
     const handle = await createPartial(partial);
-    const hasher = new HashingFileSink(handle);
+    const hasher = new HashingFileSink(handle, partial);
     const chain = [...(project.format === 'plain' ? [createGzip({ level: project.compression })] : []), hasher];
     const argv = pgDumpArgs({ user: project.user, database, format: project.format, compression: project.compression, snapshot: snapshot.id });
     const progress = trackProgress(ctx.log, database, () => hasher.bytes);

@@ -26,6 +26,7 @@ export async function pruneDatabase(
   now: Date,
   log: Logger,
   dryRun = false,
+  signal?: AbortSignal,
 ): Promise<PruneResult> {
   const backups = (await listStoredBackups(dir, project.name, env)).filter((b) => b.manifest.database === database);
   const items: StoredItem[] = backups.map((b) => ({
@@ -36,7 +37,13 @@ export async function pruneDatabase(
     backup: b,
   }));
   const plan = planRetention(items, project.backup.retention, now);
-  if (!dryRun) for (const d of plan.remove) await removeBackup(d, log);
+  if (!dryRun) {
+    for (const d of plan.remove) {
+      // Stop between two removals, never inside one: a file never loses its manifest.
+      if (signal?.aborted) throw signal.reason;
+      await removeBackup(d, log);
+    }
+  }
   if (plan.remove.length > 0 && !dryRun) log.info(`  pruned ${plural(plan.remove.length, 'old backup')} of ${database}`);
   return { project: project.name, env, database, plan, dryRun };
 }

@@ -21,7 +21,7 @@ export async function prune(opts: PruneOptions = {}): Promise<PruneResult[]> {
   const results: PruneResult[] = [];
   for (const t of selectTargets(config, opts, { includeDisabled: true })) {
     await withTargetLock(t, { waitSeconds: opts.lockWait, log, signal: opts.signal }, async ({ dir }) => {
-      for (const db of t.databases) results.push(await pruneDatabase(dir, t.project, t.env, db, opts.now ?? new Date(), log, opts.dryRun));
+      for (const db of t.databases) results.push(await pruneDatabase(dir, t.project, t.env, db, opts.now ?? new Date(), log, opts.dryRun, opts.signal));
     });
   }
   return results;

@@ -5,6 +5,7 @@ import { PgkeepError } from '../errors.ts';
 import { PsqlError, PsqlSession } from '../pg/psql-session.ts';
 import { parseServerFacts, parseTableCounts, SERVER_FACTS_SQL, tableCountsSql, type ServerFacts, type TableCount } from '../pg/queries.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
+import type { Logger } from '../log.ts';
 
 export interface Snapshot {
   id: string;
@@ -14,7 +15,44 @@ export interface Snapshot {
   close(): Promise<void>;
 }
 
+/** How long a server that is still starting (or restarting) gets before the backup fails. */
+export const SERVER_START_WAIT_MS = 30_000;
+
+/**
+ * What libpq says while the server cannot take connections yet: worth waiting for, briefly. Podman
+ * under load also drops an exec's attach now and then ("attach: read: connection reset by peer").
+ */
+const STARTING = /the database system is (starting up|not yet accepting connections|in recovery mode|shutting down)|connection to server on socket .* failed: (No such file or directory|Connection refused)|\/attach: read: connection reset by peer/;
+
 export async function openSnapshot(
+  runtime: ContainerRuntime,
+  project: ProjectConfig,
+  database: string,
+  env: Record<string, string>,
+  signal?: AbortSignal,
+  log?: Logger,
+  waitMs = SERVER_START_WAIT_MS,
+): Promise<Snapshot> {
+  const deadline = Date.now() + waitMs;
+  for (let announced = false; ; announced = true) {
+    try {
+      return await tryOpenSnapshot(runtime, project, database, env, signal);
+    } catch (err) {
+      const starting = err instanceof PsqlError && STARTING.test(err.message);
+      if (!starting || signal?.aborted) throw connectionError(err, project, database);
+      if (Date.now() >= deadline) {
+        throw new PgkeepError(
+          `PostgreSQL in container "${project.container}" did not accept connections within ${waitMs / 1000} s: ${err.message}`,
+          `check the server's log (${runtime.kind} logs ${project.container}); if it is recovering or starting slowly, run the backup again when it is up`,
+        );
+      }
+      if (!announced) log?.info(`  PostgreSQL in container ${project.container} is not accepting connections yet (${err.message}); waiting up to ${waitMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function tryOpenSnapshot(
   runtime: ContainerRuntime,
   project: ProjectConfig,
   database: string,
@@ -37,7 +75,7 @@ export async function openSnapshot(
     };
   } catch (err) {
     await close();
-    throw connectionError(err, project, database);
+    throw err;
   }
 }
 

@@ -4,6 +4,7 @@ import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { explainDiskError } from './disk-error.ts';
 
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
@@ -17,7 +18,8 @@ export class HashingFileSink extends Writable {
   bytes = 0;
   private readonly hash: Hash = createHash('sha256');
 
-  constructor(private readonly handle: fs.FileHandle) {
+  /** `file` is the path of the open file, named in errors (a full disk, say). */
+  constructor(private readonly handle: fs.FileHandle, private readonly file = 'the backup file') {
     super({ highWaterMark: 1024 * 1024 });
   }
 
@@ -33,14 +35,14 @@ export class HashingFileSink extends Writable {
       total += b.length;
     }
     this.handle.writev(buffers).then(({ bytesWritten }) => {
-      if (bytesWritten !== total) return done(new Error(`short write: ${bytesWritten} of ${total} bytes (disk full?)`));
+      if (bytesWritten !== total) return done(explainDiskError(Object.assign(new Error('short write'), { code: 'ENOSPC' }), this.file) as Error);
       this.bytes += total;
       done();
-    }, done);
+    }, (err: unknown) => done(explainDiskError(err, this.file) as Error));
   }
 
   override _final(done: (err?: Error | null) => void): void {
-    this.handle.sync().then(() => this.handle.close()).then(() => done(), done);
+    this.handle.sync().then(() => this.handle.close()).then(() => done(), (err: unknown) => done(explainDiskError(err, this.file) as Error));
   }
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
@@ -66,7 +68,9 @@ export async function ensurePrivateDir(root: string, ...parts: string[]): Promis
 
 /** Creates the temporary file exclusively (never clobbering) with mode 0600. */
 export async function createPartial(file: string): Promise<fs.FileHandle> {
-  const handle = await fs.open(file, 'wx', FILE_MODE);
+  const handle = await fs.open(file, 'wx', FILE_MODE).catch((err: unknown) => {
+    throw explainDiskError(err, file, 'creating');
+  });
   await handle.chmod(FILE_MODE);
   return handle;
 }
@@ -90,7 +94,9 @@ export async function commitPartial(partial: string, final: string): Promise<voi
 /** Atomically replaces `file` with `data` (manifests, metrics): temp, fsync, rename. */
 export async function writeFileAtomic(file: string, data: string | Buffer, mode = FILE_MODE): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
-  const handle = await fs.open(tmp, 'w', mode);
+  const handle = await fs.open(tmp, 'w', mode).catch((err: unknown) => {
+    throw explainDiskError(err, file);
+  });
   try {
     await handle.chmod(mode);
     await handle.writeFile(data);
@@ -98,7 +104,7 @@ export async function writeFileAtomic(file: string, data: string | Buffer, mode 
   } catch (err) {
     await handle.close();
     await fs.rm(tmp, { force: true });
-    throw err;
+    throw explainDiskError(err, file);
   }
   await handle.close();
   await fs.rename(tmp, file);

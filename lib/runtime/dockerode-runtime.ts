@@ -3,6 +3,7 @@ import Docker from 'dockerode';
 import type { Duplex, Readable } from 'node:stream';
 import { ContainerError } from '../errors.ts';
 import type { ContainerInfo, ContainerRuntime, EngineKind, ExecOptions, ExecResult, ScratchSpec } from './container-runtime.ts';
+import { explainLost } from './engine-lost.ts';
 import { runExecStream } from './exec-stream.ts';
 
 export class DockerodeRuntime implements ContainerRuntime {
@@ -13,6 +14,14 @@ export class DockerodeRuntime implements ContainerRuntime {
   ) {}
 
   async exec(container: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    try {
+      return await this.execUnexplained(container, argv, opts);
+    } catch (err) {
+      throw explainLost(err, this.kind, this.socket, container, argv);
+    }
+  }
+
+  private async execUnexplained(container: string, argv: string[], opts: ExecOptions): Promise<ExecResult> {
     const withStdin = opts.stdin !== undefined;
     const exec = await this.docker.getContainer(container).exec({
       Cmd: argv,
