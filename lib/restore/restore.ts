@@ -93,7 +93,7 @@ async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupS
   for (const [n, i] of items.entries()) await refuseOlderTarget(admin, i.source, kinds[n]!, targetVersion);
 
   const safety = opts.safetyBackup !== false;
-  await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info);
+  await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info, opts.signal);
   const ctx = { admin, env: pgEnv, log, signal: opts.signal, targetVersion, noOwner: opts.noOwner ?? project.noOwner, verify: project.backup.verifyOnRestore };
   const safetyBackups = safety ? await takeSafetyBackups({ target, container, items, dir, runtime, env: pgEnv, log, signal: opts.signal, now }) : [];
   const apps = container === project.container ? (project.appContainers[env] ?? []) : [];
