@@ -2,6 +2,7 @@
 import Docker from 'dockerode';
 import type { Duplex, Readable } from 'node:stream';
 import { ContainerError } from '../errors.ts';
+import { containerNameProblem } from '../names.ts';
 import type { ContainerInfo, ContainerRuntime, EngineKind, ExecOptions, ExecResult } from './container-runtime.ts';
 import { runExecStream } from './exec-stream.ts';
 
@@ -14,7 +15,7 @@ export class DockerodeRuntime implements ContainerRuntime {
 
   async exec(container: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const withStdin = opts.stdin !== undefined;
-    const exec = await this.docker.getContainer(container).exec({
+    const exec = await this.container(container).exec({
       Cmd: argv,
       AttachStdout: true,
       AttachStderr: true,
@@ -30,7 +31,7 @@ export class DockerodeRuntime implements ContainerRuntime {
 
   async inspect(container: string): Promise<ContainerInfo> {
     try {
-      const info = await this.docker.getContainer(container).inspect();
+      const info = await this.container(container).inspect();
       return {
         name: info.Name.replace(/^\//, ''),
         id: info.Id,
@@ -65,7 +66,7 @@ export class DockerodeRuntime implements ContainerRuntime {
 
   async start(container: string): Promise<void> {
     try {
-      await this.docker.getContainer(container).start();
+      await this.container(container).start();
     } catch (err) {
       // 304: already running, which is what we wanted.
       if ((err as { statusCode?: number }).statusCode !== 304) throw err;
@@ -84,7 +85,7 @@ export class DockerodeRuntime implements ContainerRuntime {
 
   async remove(container: string): Promise<void> {
     try {
-      await this.docker.getContainer(container).remove({ force: true, v: true });
+      await this.container(container).remove({ force: true, v: true });
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
     }
@@ -92,10 +93,21 @@ export class DockerodeRuntime implements ContainerRuntime {
 
   async stop(container: string, timeoutSeconds = 10): Promise<void> {
     try {
-      await this.docker.getContainer(container).stop({ t: timeoutSeconds });
+      await this.container(container).stop({ t: timeoutSeconds });
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 304) throw err;
     }
+  }
+
+  /**
+   * docker-modem pastes the name into the API path unencoded ('/containers/' + id + '/json'), so a
+   * name like ../../images/x or a?b would reach another endpoint: refuse what is no container name,
+   * and encode the rest anyway.
+   */
+  private container(name: string): Docker.Container {
+    const problem = containerNameProblem(name);
+    if (problem) throw new ContainerError(`"${name}" is not a valid container name: it ${problem}`, name, 'check database.container in projects.yml or --container');
+    return this.docker.getContainer(encodeURIComponent(name));
   }
 
   private async runningList(): Promise<string> {
