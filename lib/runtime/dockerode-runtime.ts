@@ -6,11 +6,19 @@ import { containerNameProblem } from '../names.ts';
 import type { ContainerInfo, ContainerRuntime, EngineKind, ExecOptions, ExecResult } from './container-runtime.ts';
 import { runExecStream } from './exec-stream.ts';
 
+/** Another engine that holds a container this one does not. */
+export interface FoundElsewhere {
+  kind: EngineKind;
+  socket: string;
+}
+
 export class DockerodeRuntime implements ContainerRuntime {
   constructor(
     private readonly docker: Docker,
     readonly kind: EngineKind,
     readonly socket: string,
+    /** Asked when a container is missing here, so the error can say which engine has it. */
+    private readonly findElsewhere?: (container: string) => Promise<FoundElsewhere | undefined>,
   ) {}
 
   async exec(container: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -41,6 +49,14 @@ export class DockerodeRuntime implements ContainerRuntime {
       };
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      const other = await this.findElsewhere?.(container).catch(() => undefined);
+      if (other) {
+        throw new ContainerError(
+          `container "${container}" does not exist on ${this.kind} (${this.socket}), but it exists on ${other.kind} (${other.socket})`,
+          container,
+          `set runtime: ${other.kind} for this project in projects.yml (database.runtime, or runtime in defaults:), so pgkeep talks to ${other.kind}`,
+        );
+      }
       throw new ContainerError(
         `container "${container}" does not exist on ${this.kind} (${this.socket}); ${await this.runningList()}`,
         container,
