@@ -82,9 +82,10 @@ async function findElsewhere(container: string, inUse: string, env: NodeJS.Proce
     if (c.url === inUse) continue;
     const docker = newClient(c.url, env);
     try {
-      // Generous: this runs only on the way to an error, and a loaded engine answers version slowly.
-      const [, kind] = await answerWithin(Promise.all([docker.getContainer(encodeURIComponent(container)).inspect(), engineKind(docker)]), 15_000);
-      return { kind, socket: c.url };
+      // Generous: this runs only on the way to an error. The kind is the socket's, which is what
+      // `runtime:` selects (asking the engine's version is slow on a loaded Podman).
+      await answerWithin(docker.getContainer(encodeURIComponent(container)).inspect(), 15_000);
+      return { kind: /podman/i.test(c.source) ? 'podman' : 'docker', socket: c.url };
     } catch {
       // Missing there too, or that engine is down: nothing to add.
     }

@@ -30,17 +30,24 @@ ${runtime ? `    runtime: ${runtime}\n` : ''}`;
 async function forwarder(socket: string, secure?: { key: Buffer; cert: Buffer }): Promise<{ port: number; close: () => Promise<void> }> {
   const open = new Set<net.Socket>();
   const onConn = (c: net.Socket) => {
-    const up = net.connect(socket.slice('unix://'.length));
+    // Half-open both ways: restore ends stdin (FIN) and still reads the process's output.
+    const up = net.connect({ path: socket.slice('unix://'.length), allowHalfOpen: true });
     open.add(c).add(up);
     c.pipe(up).pipe(c);
     const end = () => (c.destroy(), up.destroy());
     c.on('error', end).on('close', end);
     up.on('error', end).on('close', end);
   };
-  const server = secure ? tls.createServer(secure, onConn) : net.createServer(onConn);
+  const server = secure ? tls.createServer({ ...secure, allowHalfOpen: true }, onConn) : net.createServer({ allowHalfOpen: true }, onConn);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
-  return { port, close: () => new Promise((r) => { for (const s of open) s.destroy(); server.close(() => r()); }) };
+  return {
+    port,
+    close: async () => {
+      server.close();
+      for (const s of open) s.destroy();
+    },
+  };
 }
 
 for (const engine of engines) {
