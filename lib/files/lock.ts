@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LockedError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { makeDir } from './make-dir.ts';
 
 export const LOCK_FILE = '.pgkeep.lock';
 
@@ -44,7 +45,7 @@ export async function acquireLock(dir: string, what: string, opts: LockOptions =
     held.set(file, depth + 1);
     return async () => void held.set(file, held.get(file)! - 1);
   }
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDir(dir, 0o700);
   const deadline = Date.now() + (opts.waitSeconds ?? 0) * 1000;
   let announced = false;
   for (;;) {

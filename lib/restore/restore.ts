@@ -4,11 +4,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { chooseTimestamp } from '../backup/choose-timestamp.ts';
 import { connectionEnv } from '../backup/connection-env.ts';
-import { listStoredBackups, readManifest } from '../backup/manifest.ts';
+import { listStoredBackups, readManifest, type Manifest } from '../backup/manifest.ts';
 import { loadConfig } from '../config/load.ts';
 import { selectTargets, type Selection, type Target } from '../config/select.ts';
 import type { Config } from '../config/types.ts';
-import { UsageError } from '../errors.ts';
+import { PgkeepError, UsageError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { manifestName } from '../names.ts';
 import { PgAdmin } from '../pg/admin.ts';
@@ -108,7 +108,7 @@ async function fileSource(file: string, opts: RestoreOptions): Promise<RestoreSo
   await fs.access(file).catch(() => {
     throw new UsageError(`BACKUP=${file}: no such file`);
   });
-  const manifest = await readManifest(manifestName(file)).catch(() => undefined);
+  const manifest = await manifestBeside(file);
   const database = opts.db ?? manifest?.database ?? opts.targetDb;
   if (!database) {
     throw new UsageError(`BACKUP=${file} is a file from elsewhere: say which database it is with DB= (or where it goes with TARGET_DB=)`);
@@ -116,3 +116,21 @@ async function fileSource(file: string, opts: RestoreOptions): Promise<RestoreSo
   return { database, path: file, ...(manifest ? { stored: { path: file, manifest } } : {}) };
 }
 
+
+/**
+ * The manifest beside a file named by path, or undefined when there is none. One that is there but
+ * cannot be read or parsed is refused: ignoring it would skip the sha256 check without a word.
+ */
+async function manifestBeside(file: string): Promise<Manifest | undefined> {
+  const json = manifestName(file);
+  try {
+    return await readManifest(json);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0];
+    throw new PgkeepError(
+      `BACKUP=${file}: its manifest ${json} cannot be used (${why}), so the file's checksum cannot be checked`,
+      `fix or restore ${json}; to restore the file without its manifest, move the manifest away and name the database with DB=`,
+    );
+  }
+}
