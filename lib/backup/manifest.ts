@@ -1,6 +1,6 @@
 // The JSON manifest beside every backup file: the commit record. It is written after the file and
 // before `latest` moves, so a file without a manifest is an unfinished backup, never a good one.
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { BackupReason, DumpFormat, RowCountMode } from '../config/types.ts';
@@ -90,7 +90,8 @@ export async function listStoredBackups(dir: string, project: string, env: strin
   const found: StoredBackup[] = [];
   for (const name of names) {
     const database = present.has(manifestName(name)) ? parseBackupFileName(name)?.database : undefined;
-    const b = database === undefined ? undefined : readOurs(dir, name, database, project, env);
+    // pgkeep writes backups as plain files; a symlink (say, to a file outside backup_dir) is never one.
+    const b = database === undefined || isLink(dir, name) ? undefined : readOurs(dir, name, database, project, env);
     if (b) found.push(b);
   }
   return found.sort((a, b) => (a.manifest.timestamp < b.manifest.timestamp ? -1 : a.manifest.timestamp > b.manifest.timestamp ? 1 : 0));
@@ -112,6 +113,14 @@ function readOurs(dir: string, name: string, database: string, project: string, 
   }
   if (!m || !isOurs(m, name, database, project, env)) return undefined;
   return { path: path.join(dir, name), manifest: m };
+}
+
+function isLink(dir: string, name: string): boolean {
+  try {
+    return lstatSync(path.join(dir, name)).isSymbolicLink() || lstatSync(path.join(dir, manifestName(name))).isSymbolicLink();
+  } catch {
+    return true; // gone meanwhile: not a backup either
+  }
 }
 
 /** A backup directory's entries; a directory that does not exist yet holds none. Any other error is said as it is. */

@@ -21,6 +21,14 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
   const booleans = [...(spec.booleans ?? []), ...COMMON_BOOLEANS];
   const known = new Set([...strings, ...booleans, ...(spec.negatable ?? []).map((n) => `no-${n}`)]);
   const unknown: string[] = [];
+  // minimist reads a value-less `--db` as "", which would then count as not given at all.
+  for (const [n, arg] of argv.entries()) {
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    const next = argv[n + 1];
+    if (name && strings.includes(name) && (next === undefined || next.startsWith('--'))) {
+      throw new UsageError(`--${name} needs a value`, 'see --help');
+    }
+  }
   const parsed = minimist(argv, {
     string: strings,
     boolean: booleans,
