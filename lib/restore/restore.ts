@@ -62,20 +62,22 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
   const target = singleTarget(selectTargets(config, { project: opts.project, env: opts.env, db: spec.kind === 'file' ? undefined : opts.db }, { includeDisabled: true }));
   const { project, env } = target;
   const dir = path.join(project.backupDir, project.name, env);
+  // A file named by path is checked before the lock, which creates the backup directory: a refusal touches nothing.
+  const file = spec.kind === 'file' ? await fileSource(spec.path, opts) : undefined;
   const release = await acquireLock(dir, `${project.name}/${env}`, { waitSeconds: opts.lockWait, log, signal: opts.signal });
   try {
-    return await restoreLocked(opts, target, spec, dir, log);
+    return await restoreLocked(opts, target, spec, dir, log, file);
   } finally {
     await release();
   }
 }
 
-async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupSpec, dir: string, log: Logger): Promise<RestoreResult> {
+async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupSpec, dir: string, log: Logger, file?: RestoreSource): Promise<RestoreResult> {
   const { project, env } = target;
   const stored = await listStoredBackups(dir, project.name, env);
   const sources =
     spec.kind === 'file'
-      ? [await fileSource(spec.path, opts)]
+      ? [file ?? (await fileSource(spec.path, opts))]
       : resolveStored({ spec, stored, databases: opts.db ? [opts.db] : target.databases, label: opts.label, where: dir });
   const now = opts.now ?? new Date();
   const items = planItems(sources, opts.targetDb, await chooseTimestamp([target], now));
