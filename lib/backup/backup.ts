@@ -5,8 +5,7 @@ import { loadConfig } from '../config/load.ts';
 import { selectTargets, type Selection, type Target } from '../config/select.ts';
 import type { BackupReason, Config } from '../config/types.ts';
 import { ExitCode, InterruptedError, LockedError, PgkeepError } from '../errors.ts';
-import { acquireLock } from '../files/lock.ts';
-import { ensurePrivateDir } from '../files/atomic.ts';
+import { withTargetLocks, type HeldLocks, type RefusedTarget } from '../files/target-lock.ts';
 import { formatBytes, formatDuration, silentLogger, type Logger } from '../log.ts';
 import { connectRuntime } from '../runtime/connect.ts';
 import { chooseTimestamp } from './choose-timestamp.ts';
@@ -28,6 +27,8 @@ export interface BackupOptions extends Selection {
   lockWait?: number;
   /** How many databases to back up at once (default 1). */
   concurrency?: number;
+  /** Locks the caller holds (pre-deploy): reused, neither waited on nor released here. */
+  held?: HeldLocks;
 }
 
 export interface DatabaseFailure {
@@ -59,53 +60,49 @@ export async function backup(opts: BackupOptions = {}): Promise<BackupResult> {
   const log = opts.log ?? silentLogger();
   const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
   const targets = selectTargets(config, opts, { includeDisabled: opts.project !== undefined });
-  const timestamp = await chooseTimestamp(targets, opts.now ?? new Date());
-  const result: BackupResult = { timestamp, files: [], failures: [], pruned: [] };
-  const releases: Array<() => Promise<void>> = [];
-  try {
-    const jobs: Job[] = [];
-    for (const target of targets) {
-      const release = await lockTarget(target, opts, log, result);
-      if (!release) continue;
-      releases.push(release);
-      for (const database of target.databases) jobs.push({ target, database });
-    }
+  const lockOpts = { waitSeconds: opts.lockWait, log, signal: opts.signal, held: opts.held };
+  const outcome = await withTargetLocks(targets, lockOpts, async ({ locked, refused }) => {
+    if (locked.length === 0 && refused.every((r) => r.error instanceof LockedError)) throw nothingLocked(refused, log);
+    // Chosen under the locks, never before: a run that waited sees the files of the run it waited for.
+    const timestamp = await chooseTimestamp(locked.map((l) => l.lock), opts.now ?? new Date());
+    const result: BackupResult = { timestamp, files: [], failures: [], pruned: [] };
+    for (const r of refused) refuse(result, log, r);
+    const jobs = locked.flatMap(({ target, lock }) => target.databases.map((database): Job => ({ target, database, dir: lock.dir })));
     await runPool(jobs, opts.concurrency ?? 1, (job) => backupOne(job, timestamp, opts, log, result));
     restoreHints(result, log);
     if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new InterruptedError('SIGTERM');
     if (opts.prune !== false) await pruneAfterRun(targets, result, log);
-  } finally {
-    for (const release of releases) await release();
-  }
-  const locked = result.failures.filter((f) => f.error instanceof LockedError);
-  if (result.files.length === 0 && locked.length > 0 && locked.length === result.failures.length) throw locked[0]!.error;
-  if (result.failures.length > 0) throw new BackupFailed(result);
-  return result;
+    return result;
+  });
+  if (outcome.failures.length > 0) throw new BackupFailed(outcome);
+  return outcome;
 }
 
 interface Job {
   target: Target;
   database: string;
+  /** The target's directory, locked by this run. */
+  dir: string;
 }
 
-async function lockTarget(target: Target, opts: BackupOptions, log: Logger, result: BackupResult): Promise<(() => Promise<void>) | undefined> {
-  const dir = path.join(target.project.backupDir, target.project.name, target.env);
-  try {
-    await ensurePrivateDir(target.project.backupDir, target.project.name, target.env);
-    return await acquireLock(dir, `${target.project.name}/${target.env}`, { waitSeconds: opts.lockWait, log, signal: opts.signal });
-  } catch (err) {
-    for (const database of target.databases) fail(result, log, target, database, err as Error);
-    return undefined;
-  }
+/** Every target is held by other runs: the first refusal is the run's error (the boundary prints it), the others are said here. */
+function nothingLocked(refused: RefusedTarget[], log: Logger): Error {
+  for (const r of refused.slice(1)) logError(log, undefined, r.error);
+  return refused[0]!.error;
 }
 
-async function backupOne({ target, database }: Job, timestamp: string, opts: BackupOptions, log: Logger, result: BackupResult): Promise<void> {
+/** A target that could not be locked: one message for the target (it names it), one failure per database for the reports. */
+function refuse(result: BackupResult, log: Logger, { target, error }: RefusedTarget): void {
+  for (const database of target.databases) result.failures.push({ project: target.project.name, env: target.env, database, error });
+  logError(log, undefined, error);
+}
+
+async function backupOne({ target, database, dir }: Job, timestamp: string, opts: BackupOptions, log: Logger, result: BackupResult): Promise<void> {
   const { project, env } = target;
   const reason = opts.reason ?? 'manual';
   if (opts.signal?.aborted) return;
   try {
     const runtime = await connectRuntime(project.runtime);
-    const dir = path.join(project.backupDir, project.name, env);
     log.step(`Backing up ${project.name}/${env}/${database} from container ${project.container} (${runtime.kind})`);
     const file = await withDeadline(project.timeoutSeconds, opts.signal, (signal) =>
       dumpDatabase({ project, env, database, dir, timestamp, reason, label: opts.label }, { runtime, log, signal }),
@@ -147,7 +144,11 @@ function report(log: Logger, f: BackupFile): void {
 
 function fail(result: BackupResult, log: Logger, t: Target, database: string, error: Error): void {
   result.failures.push({ project: t.project.name, env: t.env, database, error });
-  log.error(`${t.project.name}/${t.env}/${database}: ${error.message}`);
+  logError(log, `${t.project.name}/${t.env}/${database}`, error);
+}
+
+function logError(log: Logger, what: string | undefined, error: Error): void {
+  log.error(what ? `${what}: ${error.message}` : error.message);
   const hint = (error as PgkeepError).hint;
   if (hint) log.info(`  ${hint}`);
   if (log.verbose && error.stack) log.debug(error.stack);

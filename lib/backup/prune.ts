@@ -1,9 +1,8 @@
 // The prune command: retention for the selected project/envs, under their locks, with --dry-run.
-import path from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import { selectTargets, type Selection } from '../config/select.ts';
 import type { Config } from '../config/types.ts';
-import { acquireLock } from '../files/lock.ts';
+import { withTargetLock } from '../files/target-lock.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { pruneDatabase, type PruneResult } from './prune-database.ts';
 
@@ -21,13 +20,9 @@ export async function prune(opts: PruneOptions = {}): Promise<PruneResult[]> {
   const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
   const results: PruneResult[] = [];
   for (const t of selectTargets(config, opts, { includeDisabled: true })) {
-    const dir = path.join(t.project.backupDir, t.project.name, t.env);
-    const release = await acquireLock(dir, `${t.project.name}/${t.env}`, { waitSeconds: opts.lockWait, log, signal: opts.signal });
-    try {
+    await withTargetLock(t, { waitSeconds: opts.lockWait, log, signal: opts.signal }, async ({ dir }) => {
       for (const db of t.databases) results.push(await pruneDatabase(dir, t.project, t.env, db, opts.now ?? new Date(), log, opts.dryRun));
-    } finally {
-      await release();
-    }
+    });
   }
   return results;
 }

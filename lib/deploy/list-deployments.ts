@@ -1,8 +1,8 @@
 // Reads the deployment logs of the selected project/envs.
-import path from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import { selectTargets, type Selection } from '../config/select.ts';
 import type { Config } from '../config/types.ts';
+import { targetDir } from '../files/target-dir.ts';
 import { readDeployments, type DeploymentRecord } from './deployments.ts';
 
 export interface DeploymentLog {
@@ -15,7 +15,7 @@ export async function listDeployments(opts: Selection & { config?: string | Conf
   const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
   const logs: DeploymentLog[] = [];
   for (const t of selectTargets(config, opts, { includeDisabled: true })) {
-    const dir = path.join(t.project.backupDir, t.project.name, t.env);
+    const dir = targetDir(t.project, t.env);
     logs.push({ project: t.project.name, env: t.env, records: await readDeployments(dir) });
   }
   return logs;

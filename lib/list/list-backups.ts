@@ -6,6 +6,7 @@ import { readBackupDir } from '../backup/manifest.ts';
 import { loadConfig } from '../config/load.ts';
 import { selectTargets, type Selection } from '../config/select.ts';
 import type { Config } from '../config/types.ts';
+import { targetDir } from '../files/target-dir.ts';
 import { integrityProblem } from '../archive/integrity.ts';
 import { scanDir, type Problem } from './scan.ts';
 import { readSummaries } from './summary-cache.ts';
@@ -46,7 +47,7 @@ export async function listBackups(opts: ListOptions = {}): Promise<ListGroup[]> 
   const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
   const groups: ListGroup[] = [];
   for (const t of selectTargets(config, opts, { includeDisabled: true })) {
-    const dir = path.join(t.project.backupDir, t.project.name, t.env);
+    const dir = targetDir(t.project, t.env);
     const names = await readBackupDir(dir);
     const ours = readSummaries(dir, names, t.project.name, t.env);
     const scan = await scanDir(dir, names, new Set(ours.map((b) => path.basename(b.path))));

@@ -1,7 +1,6 @@
 // The restore command as a library call. The live database is touched only by the swap, after a
 // verified copy is ready (or, with --in-place, only after a safety backup exists).
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { chooseTimestamp } from '../backup/choose-timestamp.ts';
 import { connectionEnv } from '../backup/connection-env.ts';
 import { listStoredBackups, readManifest, type Manifest } from '../backup/manifest.ts';
@@ -15,7 +14,8 @@ import { PgAdmin } from '../pg/admin.ts';
 import { connectRuntime } from '../runtime/connect.ts';
 import { detectArchive } from '../pg/archive.ts';
 import { parseBackupSpec, resolveStored, type BackupSpec, type RestoreSource } from '../backup/backup-spec.ts';
-import { acquireLock } from '../files/lock.ts';
+import type { HeldLock } from '../files/lock.ts';
+import { withTargetLock } from '../files/target-lock.ts';
 import { confirmRestore, requireConfirmable, restoreWarning } from './confirm.ts';
 import { checkIntegrity } from '../archive/integrity.ts';
 import { planItems, siblings, singleTarget } from './plan.ts';
@@ -60,27 +60,21 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
   const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
   const spec = parseBackupSpec(opts.backup, opts.cwd ?? process.cwd());
   const target = singleTarget(selectTargets(config, { project: opts.project, env: opts.env, db: spec.kind === 'file' ? undefined : opts.db }, { includeDisabled: true }));
-  const { project, env } = target;
-  const dir = path.join(project.backupDir, project.name, env);
   // A file named by path is checked before the lock, which creates the backup directory: a refusal touches nothing.
   const file = spec.kind === 'file' ? await fileSource(spec.path, opts) : undefined;
-  const release = await acquireLock(dir, `${project.name}/${env}`, { waitSeconds: opts.lockWait, log, signal: opts.signal });
-  try {
-    return await restoreLocked(opts, target, spec, dir, log, file);
-  } finally {
-    await release();
-  }
+  return withTargetLock(target, { waitSeconds: opts.lockWait, log, signal: opts.signal }, (lock) => restoreLocked(opts, target, spec, lock, log, file));
 }
 
-async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupSpec, dir: string, log: Logger, file?: RestoreSource): Promise<RestoreResult> {
+async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupSpec, lock: HeldLock, log: Logger, file?: RestoreSource): Promise<RestoreResult> {
   const { project, env } = target;
+  const { dir } = lock;
   const stored = await listStoredBackups(dir, project.name, env);
   const sources =
     spec.kind === 'file'
       ? [file ?? (await fileSource(spec.path, opts))]
       : resolveStored({ spec, stored, databases: opts.db ? [opts.db] : target.databases, label: opts.label, where: dir });
   const now = opts.now ?? new Date();
-  const items = planItems(sources, opts.targetDb, await chooseTimestamp([target], now));
+  const items = planItems(sources, opts.targetDb, await chooseTimestamp([lock], now));
   for (const i of items) if (i.source.stored) await checkIntegrity(i.source.stored, siblings(stored, i.source.database));
   const kinds = await Promise.all(items.map((i) => detectArchive(i.source.path)));
 
@@ -97,7 +91,7 @@ async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupS
   const safety = opts.safetyBackup !== false;
   await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info, opts.signal);
   const ctx = { admin, env: pgEnv, log, signal: opts.signal, targetVersion, noOwner: opts.noOwner ?? project.noOwner, verify: project.backup.verifyOnRestore };
-  const safetyBackups = safety ? await takeSafetyBackups({ target, container, items, dir, runtime, env: pgEnv, log, signal: opts.signal, now }) : [];
+  const safetyBackups = safety ? await takeSafetyBackups({ target, container, items, lock, runtime, env: pgEnv, log, signal: opts.signal, now }) : [];
   const apps = container === project.container ? (project.appContainers[env] ?? []) : [];
   const databases = opts.inPlace
     ? await restoreInPlace(ctx, items, kinds, apps, safetyBackups)

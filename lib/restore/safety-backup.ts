@@ -3,6 +3,7 @@
 import type { BackupFile } from '../backup/dump-database.ts';
 import { dumpDatabase } from '../backup/dump-database.ts';
 import type { Target } from '../config/select.ts';
+import type { HeldLock } from '../files/lock.ts';
 import type { Logger } from '../log.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { chooseTimestamp } from '../backup/choose-timestamp.ts';
@@ -13,7 +14,8 @@ export interface SafetyInput {
   target: Target;
   container: string;
   items: RestoreItem[];
-  dir: string;
+  /** The restore's lock: the safety backup is written under it, never waiting on it. */
+  lock: HeldLock;
   runtime: ContainerRuntime;
   env: Record<string, string>;
   log: Logger;
@@ -24,7 +26,7 @@ export interface SafetyInput {
 export async function takeSafetyBackups(s: SafetyInput): Promise<BackupFile[]> {
   const project = { ...s.target.project, container: s.container };
   const admin = new PgAdmin(s.runtime, s.container, project.user, s.env);
-  const timestamp = await chooseTimestamp([s.target], s.now);
+  const timestamp = await chooseTimestamp([s.lock], s.now);
   const files: BackupFile[] = [];
   for (const item of s.items) {
     if (!(await admin.databaseInfo(item.live).catch(() => undefined))) {
@@ -33,7 +35,7 @@ export async function takeSafetyBackups(s: SafetyInput): Promise<BackupFile[]> {
     }
     s.log.step(`Safety backup of ${item.live} (reason pre-restore)`);
     const file = await dumpDatabase(
-      { project, env: s.target.env, database: item.live, dir: s.dir, timestamp, reason: 'pre-restore' },
+      { project, env: s.target.env, database: item.live, dir: s.lock.dir, timestamp, reason: 'pre-restore' },
       { runtime: s.runtime, log: s.log, signal: s.signal },
     );
     s.log.info(`  safety backup: ${file.path}`);

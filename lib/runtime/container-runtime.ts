@@ -37,6 +37,17 @@ export interface ContainerInfo {
   image: string;
   running: boolean;
   state: string;
+  /** Runs with --init (HostConfig.Init); undefined when not set, i.e. the engine's default. */
+  init?: boolean;
+}
+
+export interface ScratchSpec {
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  /** HostConfig.Init; left to the engine's default when undefined. */
+  init?: boolean;
 }
 
 export interface ContainerRuntime {
@@ -57,8 +68,11 @@ export interface ContainerRuntime {
   requireRunning(container: string): Promise<ContainerInfo>;
   listRunning(): Promise<string[]>;
   start(container: string): Promise<void>;
-  /** Creates and starts a throwaway container; the caller removes it on every path. */
-  runScratch(spec: { name: string; image: string; env: Record<string, string>; labels: Record<string, string> }): Promise<void>;
+  /**
+   * Creates and starts a throwaway container with no network at all: only execs reach it.
+   * The caller removes it on every path.
+   */
+  runScratch(spec: ScratchSpec): Promise<void>;
   /** Force-removes a container and its anonymous volumes; a missing one is not an error. */
   remove(container: string): Promise<void>;
   stop(container: string, timeoutSeconds?: number): Promise<void>;

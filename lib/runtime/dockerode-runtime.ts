@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import type { Duplex, Readable } from 'node:stream';
 import { ContainerError } from '../errors.ts';
 import { containerNameProblem } from '../names.ts';
-import type { ContainerInfo, ContainerRuntime, EngineKind, ExecOptions, ExecResult } from './container-runtime.ts';
+import type { ContainerInfo, ContainerRuntime, EngineKind, ExecOptions, ExecResult, ScratchSpec } from './container-runtime.ts';
 import { runExecStream } from './exec-stream.ts';
 
 /** Another engine that holds a container this one does not. */
@@ -46,6 +46,7 @@ export class DockerodeRuntime implements ContainerRuntime {
         image: info.Config.Image,
         running: info.State.Running === true,
         state: info.State.Status,
+        init: info.HostConfig.Init ?? undefined,
       };
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
@@ -89,12 +90,14 @@ export class DockerodeRuntime implements ContainerRuntime {
     }
   }
 
-  async runScratch(spec: { name: string; image: string; env: Record<string, string>; labels: Record<string, string> }): Promise<void> {
+  async runScratch(spec: ScratchSpec): Promise<void> {
     const c = await this.docker.createContainer({
       name: spec.name,
       Image: spec.image,
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
       Labels: spec.labels,
+      // NetworkMode none: Docker and Podman (compat API) both leave only the loopback interface.
+      HostConfig: { NetworkMode: 'none', ...(spec.init !== undefined ? { Init: spec.init } : {}) },
     });
     await c.start();
   }

@@ -1,11 +1,11 @@
 // scheduled-backup --dry-run: what would be backed up, and what the pruning after it would remove
 // and why, changing nothing.
-import path from 'node:path';
 import { listStoredBackups } from '../backup/manifest.ts';
 import { planRetention, type RetentionPlan } from '../backup/retention.ts';
 import type { StoredItem } from '../backup/prune-database.ts';
 import { selectTargets, type Selection } from '../config/select.ts';
 import type { Config } from '../config/types.ts';
+import { targetDir } from '../files/target-dir.ts';
 import { parseTimestamp } from '../names.ts';
 
 export interface DryRunEntry {
@@ -20,7 +20,7 @@ export interface DryRunEntry {
 export async function planDryRun(config: Config, sel: Selection, now: Date): Promise<DryRunEntry[]> {
   const out: DryRunEntry[] = [];
   for (const t of selectTargets(config, sel, { includeDisabled: sel.project !== undefined })) {
-    const stored = await listStoredBackups(path.join(t.project.backupDir, t.project.name, t.env), t.project.name, t.env);
+    const stored = await listStoredBackups(targetDir(t.project, t.env), t.project.name, t.env);
     for (const database of t.databases) {
       const items: StoredItem[] = stored
         .filter((b) => b.manifest.database === database)

@@ -14,7 +14,8 @@ import { PgAdmin } from '../pg/admin.ts';
 import { parseBackupSpec, resolveStored } from '../backup/backup-spec.ts';
 import { connectRuntime } from '../runtime/connect.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
-import { acquireLock } from '../files/lock.ts';
+import { targetDir } from '../files/target-dir.ts';
+import { withTargetLock } from '../files/target-lock.ts';
 import { startScratch, waitForScratch } from './scratch.ts';
 import { verifyOne, type VerifyOutcome, type VerifyTarget } from './verify-one.ts';
 
@@ -52,23 +53,28 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
   }
   const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
   const targets = selectTargets(config, opts, { includeDisabled: true });
-  const chosen: Array<[Target, StoredBackup[]]> = [];
-  for (const t of targets) chosen.push([t, await pickBackups(t, opts)]);
-  const planned = chosen.flatMap(([, b]) => b);
-  if (opts.dryRun) return { outcomes: [], planned };
-  if (planned.length === 0) throw new PgkeepError('nothing to verify: no backups found for the selection', 'make one first with: make db-backup');
+  const planned: StoredBackup[] = [];
+  if (opts.dryRun) {
+    for (const t of targets) planned.push(...(await pickBackups(t, targetDir(t.project, t.env), opts)));
+    return { outcomes: [], planned };
+  }
   const outcomes: VerifyOutcome[] = [];
   const runStamp = formatTimestamp(new Date());
-  for (const [t, backups] of chosen) {
-    if (backups.length > 0) outcomes.push(...(await verifyTarget(t, backups, opts, runStamp, log)));
+  for (const t of targets) {
+    await withTargetLock(t, { waitSeconds: opts.lockWait, log, signal: opts.signal }, async ({ dir }) => {
+      // Chosen under the lock: a backup pruned while this run waited is neither verified nor given its manifest back.
+      const backups = await pickBackups(t, dir, opts);
+      planned.push(...backups);
+      if (backups.length > 0) outcomes.push(...(await verifyLocked(t, backups, opts, runStamp, log)));
+    });
   }
+  if (planned.length === 0) throw new PgkeepError('nothing to verify: no backups found for the selection', 'make one first with: make db-backup');
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length > 0) throw new VerifyFailed({ outcomes, planned });
   return { outcomes, planned };
 }
 
-async function pickBackups(t: Target, opts: VerifyOptions): Promise<StoredBackup[]> {
-  const dir = path.join(t.project.backupDir, t.project.name, t.env);
+async function pickBackups(t: Target, dir: string, opts: VerifyOptions): Promise<StoredBackup[]> {
   const stored = (await listStoredBackups(dir, t.project.name, t.env)).filter((b) => t.databases.includes(b.manifest.database));
   if (opts.all) return stored;
   const spec = parseBackupSpec(opts.backup ?? 'latest', process.cwd());
@@ -81,15 +87,6 @@ async function pickBackups(t: Target, opts: VerifyOptions): Promise<StoredBackup
   return resolveStored({ spec, stored, databases: t.databases.filter((db) => stored.some((b) => b.manifest.database === db)), where: dir }).map((s) => s.stored!);
 }
 
-async function verifyTarget(t: Target, backups: StoredBackup[], opts: VerifyOptions, runStamp: string, log: Logger): Promise<VerifyOutcome[]> {
-  const release = await acquireLock(path.join(t.project.backupDir, t.project.name, t.env), `${t.project.name}/${t.env}`, { waitSeconds: opts.lockWait, log, signal: opts.signal });
-  try {
-    return await verifyLocked(t, backups, opts, runStamp, log);
-  } finally {
-    await release();
-  }
-}
-
 async function verifyLocked(t: Target, backups: StoredBackup[], opts: VerifyOptions, runStamp: string, log: Logger): Promise<VerifyOutcome[]> {
   const runtime = await connectRuntime(t.project.runtime);
   const source = await runtime.requireRunning(t.project.container);
@@ -99,8 +96,10 @@ async function verifyLocked(t: Target, backups: StoredBackup[], opts: VerifyOpti
     let container = t.project.container;
     if (opts.target === 'scratch') {
       log.step(`Starting a scratch container from ${source.image}`);
-      scratch = container = await startScratch(runtime, source.image, t.project.user);
+      const started = Date.now();
+      scratch = container = await startScratch(runtime, source.image, t.project.user, { init: source.init });
       await waitForScratch(runtime, scratch, t.project.user, opts.signal);
+      log.info(`  scratch container ${scratch} ready in ${formatDuration(Date.now() - started)}`);
     }
     const admin = new PgAdmin(runtime, container, t.project.user, scratch ? {} : env);
     const vt: VerifyTarget = { admin, env: scratch ? {} : env, label: scratch ? `scratch:${source.image}` : `same-container:${container}`, versionNum: await admin.versionNum() };

@@ -44,6 +44,7 @@ install_packages() {
   want docker && ! answers "$docker_sock" && ! command -v dockerd >/dev/null && missing+=(docker.io)
   want podman && ! command -v podman >/dev/null && missing+=(podman)
   want podman && ! command -v runc >/dev/null && missing+=(runc)
+  want podman && [ ! -x /usr/libexec/podman/catatonit ] && missing+=(catatonit) # podman run --init
   want docker && ! command -v iptables >/dev/null && missing+=(iptables)
   command -v curl >/dev/null || missing+=(curl)
   # Needed only when no postgres image can be pulled; root installs it up front, before the
@@ -204,4 +205,5 @@ remove_leftovers
 pids=()
 for v in "${versions[@]}"; do provide_image "$v" & pids+=($!); done
 for p in "${pids[@]}"; do wait "$p" || die "could not provide the PostgreSQL images (logs: $cache/logs)"; done
+PGKEEP_BED_CACHE=$cache bash "$here/regression.sh"
 say "ready: engines $engines (docker: $docker_sock, podman: $podman_sock), images pgkeep-test/postgres:{${versions[*]// /,}}"

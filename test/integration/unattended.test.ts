@@ -6,6 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { acquireLock } from '../../lib/files/lock.ts';
 import { testEngines } from '../support/engines.ts';
 import { startPostgres, type PgContainer } from '../support/pg-container.ts';
 import { runScript } from '../support/run-script.ts';
@@ -132,22 +133,26 @@ ok:
 
     it('overlapping runs on one target: the second exits 4 naming the holder; other targets run', async () => {
       const cfg = await writeConfig(tmp.dir, config());
-      const lock = path.join(tmp.dir, 'backups', 'app', 'production', '.pgkeep.lock');
-      const holder = { pid: process.pid, host: os.hostname(), started_at: '2026-11-22T02:00:00.000Z', command: 'scripts/backup.ts (test)' };
-      await fs.writeFile(lock, JSON.stringify(holder));
+      const lock = await acquireLock(path.join(tmp.dir, 'backups', 'app', 'production'), 'app/production');
       try {
         const blocked = await runScript('backup', ['--config', cfg, '--project', 'app'], { env });
         assert.equal(blocked.code, 4, blocked.stderr);
-        assert.match(blocked.stderr, new RegExp(`app/production is locked by another pgkeep run: PID ${process.pid} on \\S+, started 2026-11-22T02:00:00.000Z, running "scripts/backup.ts \\(test\\)"`));
+        assert.match(blocked.stderr, new RegExp(`app/production is locked by another pgkeep run: PID ${process.pid} on \\S+, started \\S+Z, running "`));
         const other = await runScript('backup', ['--config', cfg, '--project', 'blog'], { env });
         assert.equal(other.code, 0, other.stderr);
-        const waited = runScript('backup', ['--config', cfg, '--project', 'app', '--lock-wait', '20'], { env });
-        setTimeout(() => void fs.rm(lock, { force: true }), 1500);
+        // Released once the run says it waits, not after a guessed delay: a slow start would miss it.
+        let said = '';
+        const onSpawn = (c: { stderr: NodeJS.ReadableStream | null }) =>
+          c.stderr?.on('data', (d: Buffer) => {
+            said += d.toString();
+            if (/waiting for the lock/.test(said)) void lock.release();
+          });
+        const waited = runScript('backup', ['--config', cfg, '--project', 'app', '--lock-wait', '120'], { env, onSpawn });
         const w = await waited;
         assert.equal(w.code, 0, w.stderr);
         assert.match(w.stderr, /waiting for the lock on app\/production/);
       } finally {
-        await fs.rm(lock, { force: true });
+        await lock.release();
       }
     });
 

@@ -17,12 +17,19 @@ export interface PgContainer {
 
 export const image = (version: 15 | 17) => `pgkeep-test/postgres:${version}`;
 
-export async function startPostgres(engine: TestEngine, version: 15 | 17 = 15, prefix = 'pgkeep-test'): Promise<PgContainer> {
+/** image replaces pgkeep-test/postgres:<version>; init runs it with --init (HostConfig.Init). */
+export interface StartOptions {
+  image?: string;
+  init?: boolean;
+}
+
+export async function startPostgres(engine: TestEngine, version: 15 | 17 = 15, prefix = 'pgkeep-test', opts: StartOptions = {}): Promise<PgContainer> {
   await requireEngine(engine);
   const name = `${prefix}-${randomBytes(4).toString('hex')}`;
   const c = await engine.docker.createContainer({
     name,
-    Image: image(version),
+    Image: opts.image ?? image(version),
+    ...(opts.init ? { HostConfig: { Init: true } } : {}),
     Env: ['POSTGRES_HOST_AUTH_METHOD=trust', 'POSTGRES_PASSWORD=unused-in-tests'],
     Labels: { 'pgkeep-test': '1' },
   });
@@ -53,7 +60,8 @@ export async function startPostgres(engine: TestEngine, version: 15 | 17 = 15, p
 }
 
 async function waitReady(runtime: ContainerRuntime, name: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  // initdb alone took 40-70 s on the shared 2-core test machine under a load of 40-60.
+  const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     const r = await runtime.exec(name, ['pg_isready', '-q', '-U', 'postgres']).catch(() => undefined);
     if (r?.exitCode === 0) {
@@ -62,5 +70,5 @@ async function waitReady(runtime: ContainerRuntime, name: string): Promise<void>
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`PostgreSQL in ${name} did not become ready within 60 s`);
+  throw new Error(`PostgreSQL in ${name} did not become ready within 180 s`);
 }

@@ -5,7 +5,8 @@ import type { PgContainer } from './pg-container.ts';
 
 export const BIG_ROWS = 300_000;
 
-export async function createRichDatabase(pg: PgContainer, db: string, owner = 'postgres'): Promise<void> {
+/** `rows` sizes shop.orders: the default makes a dump that takes a while; tests of other paths pass fewer. */
+export async function createRichDatabase(pg: PgContainer, db: string, owner = 'postgres', rows = BIG_ROWS): Promise<void> {
   await pg.sql('postgres', `CREATE DATABASE "${db}" OWNER "${owner}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
   await pg.sql(db, `
     CREATE EXTENSION IF NOT EXISTS pgcrypto;
@@ -19,7 +20,7 @@ export async function createRichDatabase(pg: PgContainer, db: string, owner = 'p
     CREATE TABLE shop.orders (id bigserial PRIMARY KEY, customer_id int REFERENCES shop.customers(id),
       invoice int DEFAULT nextval('shop.invoice_no'), total numeric(10,2), token text DEFAULT encode(gen_random_bytes(8), 'hex'));
     INSERT INTO shop.orders (customer_id, total)
-      SELECT 1 + (g % 6), (g % 1000) / 10.0 FROM generate_series(1, ${BIG_ROWS}) g;
+      SELECT 1 + (g % 6), (g % 1000) / 10.0 FROM generate_series(1, ${rows}) g;
     CREATE VIEW shop.order_totals AS SELECT customer_id, sum(total) AS total FROM shop.orders GROUP BY customer_id;
     CREATE TABLE audit.events (id serial PRIMARY KEY, at timestamptz DEFAULT now(), note text);
     CREATE TABLE audit.events_2026 () INHERITS (audit.events);
