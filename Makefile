@@ -39,7 +39,7 @@ node_modules/.installed: package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error >&2
 	@touch $@
 
-.PHONY: help install typecheck test test-unit test-integration bed demo demo-clean \
+.PHONY: help install typecheck test test-unit test-integration bed bed-fixtures demo demo-clean \
 	db-backup db-restore db-list-backups db-verify db-scheduled-backup db-prune db-pre-deploy db-deployments db-cron
 
 help: ## show the targets
@@ -53,13 +53,16 @@ typecheck: node_modules/.installed ## tsc --noEmit over lib, scripts, test and b
 bed: ## start Docker, the Podman API and PostgreSQL images (installs what is missing; needs root the first time)
 	@bash test/bed/setup.sh
 
-test: node_modules/.installed bed ## the whole suite: unit tests, then integration tests on Docker and Podman
+bed-fixtures: bed ## also build PostgreSQL's regression database once (cached; about 10 minutes the first time)
+	@bash test/bed/regression.sh
+
+test: node_modules/.installed bed-fixtures ## the whole suite: unit, integration and fault tests on Docker and Podman
 	@node --import tsx --test --test-concurrency=1 test/unit/*.test.ts test/integration/*.test.ts
 
 test-unit: node_modules/.installed ## unit tests only (no engine needed)
 	@node --import tsx --test test/unit/*.test.ts
 
-test-integration: node_modules/.installed bed ## integration tests only
+test-integration: node_modules/.installed bed-fixtures ## integration tests only
 	@node --import tsx --test --test-concurrency=1 test/integration/*.test.ts
 
 demo: node_modules/.installed bed ## start a demo PostgreSQL with sample data; back it up, list, verify and restore it

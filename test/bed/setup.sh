@@ -205,5 +205,4 @@ remove_leftovers
 pids=()
 for v in "${versions[@]}"; do provide_image "$v" & pids+=($!); done
 for p in "${pids[@]}"; do wait "$p" || die "could not provide the PostgreSQL images (logs: $cache/logs)"; done
-PGKEEP_BED_CACHE=$cache bash "$here/regression.sh"
 say "ready: engines $engines (docker: $docker_sock, podman: $podman_sock), images pgkeep-test/postgres:{${versions[*]// /,}}"

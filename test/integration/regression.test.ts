@@ -52,7 +52,7 @@ pgregress:
     });
 
     it('verify (same container) of the backup passes', async () => {
-      const r = await runScript('verify', ['--config', cfg], { env });
+      const r = await runScript('verify', ['--config', cfg, '--backup', 'latest', '--target', 'same-container'], { env });
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual((await databases(pg)).filter((d) => d.includes('__verify_')), []);
     });
