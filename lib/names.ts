@@ -16,6 +16,16 @@ export function nameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Docker's own rule for container names (an ID matches it too); it never holds a / or a ?. */
+export const CONTAINER_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** Why `name` cannot be a container name, or undefined when it is fine. */
+export function containerNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'must not be empty';
+  if (!CONTAINER_PATTERN.test(name)) return `must match ${CONTAINER_PATTERN.source} (letters, digits, _ . -, not first)`;
+  return undefined;
+}
+
 /** YYYYMMDD_HHMMSS in UTC: one per backup set. */
 export function formatTimestamp(d: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');

@@ -1,4 +1,5 @@
-#!/usr/bin/env -S node --import tsx
+#!/bin/sh
+":" //; d=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd); l=$d/node_modules/tsx/dist/loader.mjs; [ -e "$l" ] || { echo "pgkeep: $l is missing: run 'make install' in $d" >&2; exit 1; }; exec node --import "$l" "$0" "$@"
 // make demo: a demo PostgreSQL container with sample data, then pgkeep's main job on it, shown as
 // the commands an operator would type. Uses an embedded config; nothing else is needed.
 import path from 'node:path';

@@ -1,4 +1,5 @@
-#!/usr/bin/env -S node --import tsx
+#!/bin/sh
+":" //; d=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd); l=$d/node_modules/tsx/dist/loader.mjs; [ -e "$l" ] || { echo "pgkeep: $l is missing: run 'make install' in $d" >&2; exit 1; }; exec node --import "$l" "$0" "$@"
 // make db-deployments: the deployment log written by the pre-deploy hook.
 import Table from 'cli-table3';
 import { runCommand } from '../lib/cli/boundary.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { StoredBackup } from './manifest.ts';
 import { latestOf } from './latest.ts';
 import { PgkeepError, UsageError } from '../errors.ts';
-import { parseTimestamp } from '../names.ts';
+import { parseTimestamp, TIMESTAMP_PATTERN } from '../names.ts';
 import type { CommandHint } from '../cli/command-hint.ts';
 
 export type BackupSpec =
@@ -23,6 +23,12 @@ export function parseBackupSpec(value: string, cwd: string, command?: CommandHin
   if (v === 'latest') return { kind: 'latest' };
   if (v === 'pre-deploy') return { kind: 'pre-deploy' };
   if (parseTimestamp(v)) return { kind: 'timestamp', timestamp: v };
+  if (TIMESTAMP_PATTERN.test(v)) {
+    throw new UsageError(
+      `BACKUP=${v} has the shape of a timestamp (YYYYMMDD_HHMMSS, UTC) but is not a valid time`,
+      'list the timestamps there are with: make db-list-backups',
+    );
+  }
   if (v.includes('\0')) throw new UsageError('BACKUP= contains a NUL byte');
   if (path.isAbsolute(v) || v.startsWith('./')) return { kind: 'file', path: path.resolve(cwd, v) };
   throw new UsageError(

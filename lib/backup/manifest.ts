@@ -1,9 +1,10 @@
 // The JSON manifest beside every backup file: the commit record. It is written after the file and
 // before `latest` moves, so a file without a manifest is an unfinished backup, never a good one.
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { BackupReason, DumpFormat, RowCountMode } from '../config/types.ts';
+import { PgkeepError } from '../errors.ts';
 import { writeFileAtomic } from '../files/atomic.ts';
 import { manifestName, parseBackupFileName } from '../names.ts';
 import type { ServerFacts, TableCount } from '../pg/queries.ts';
@@ -84,15 +85,13 @@ export interface StoredBackup {
  * not ours and is never returned, so it can never be pruned.
  */
 export async function listStoredBackups(dir: string, project: string, env: string): Promise<StoredBackup[]> {
-  const names = await fs.readdir(dir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return [] as string[];
-    throw err;
-  });
+  const names = await readBackupDir(dir);
   const present = new Set(names);
   const found: StoredBackup[] = [];
   for (const name of names) {
     const database = present.has(manifestName(name)) ? parseBackupFileName(name)?.database : undefined;
-    const b = database === undefined ? undefined : readOurs(dir, name, database, project, env);
+    // pgkeep writes backups as plain files; a symlink (say, to a file outside backup_dir) is never one.
+    const b = database === undefined || isLink(dir, name) ? undefined : readOurs(dir, name, database, project, env);
     if (b) found.push(b);
   }
   return found.sort((a, b) => (a.manifest.timestamp < b.manifest.timestamp ? -1 : a.manifest.timestamp > b.manifest.timestamp ? 1 : 0));
@@ -107,9 +106,37 @@ function readOurs(dir: string, name: string, database: string, project: string, 
   let m: Manifest | undefined;
   try {
     m = parseManifest(file, readFileSync(file, 'utf8'));
-  } catch {
+  } catch (err) {
+    // A manifest that does not parse is not ours; one we may not read is a problem to fix, not "no backup".
+    if (isPermissionError(err)) throw unreadable(`the manifest ${file}`, err, file);
     return undefined;
   }
   if (!m || !isOurs(m, name, database, project, env)) return undefined;
   return { path: path.join(dir, name), manifest: m };
+}
+
+function isLink(dir: string, name: string): boolean {
+  try {
+    return lstatSync(path.join(dir, name)).isSymbolicLink() || lstatSync(path.join(dir, manifestName(name))).isSymbolicLink();
+  } catch {
+    return true; // gone meanwhile: not a backup either
+  }
+}
+
+/** A backup directory's entries; a directory that does not exist yet holds none. Any other error is said as it is. */
+export async function readBackupDir(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw unreadable(`the backup directory ${dir}`, err, dir);
+  }
+}
+
+const isPermissionError = (err: unknown): boolean => ['EACCES', 'EPERM'].includes((err as NodeJS.ErrnoException).code ?? '');
+
+function unreadable(what: string, err: unknown, file: string): PgkeepError {
+  const e = err as NodeJS.ErrnoException;
+  const why = e.code === 'EACCES' || e.code === 'EPERM' ? `${e.code}: permission denied` : e.code === 'ENOTDIR' ? 'ENOTDIR: it is not a directory' : (e.code ?? e.message);
+  return new PgkeepError(`${what} cannot be read (${why})`, `run pgkeep as the user that owns the backups, or fix the permissions (ls -ld ${file})`);
 }

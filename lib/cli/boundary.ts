@@ -3,6 +3,7 @@
 // error classes to the documented exit codes. Only this file calls process.exit.
 import { ExitCode, InterruptedError, PgkeepError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { dockerodeOptions, socketCandidates } from '../runtime/socket.ts';
 import { parseArgs, type FlagSpec, type ParsedArgs } from './parse-args.ts';
 
 export interface CommandContext {
@@ -41,12 +42,19 @@ export async function runCommand(
       process.stdout.write(spec.help.trim() + '\n');
       process.exit(ExitCode.ok);
     }
+    refuseEngineEnv(process.env);
     code = (await run(args, { log, signal: ac.signal })) ?? ExitCode.ok;
     if (ac.signal.aborted) throw ac.signal.reason;
   } catch (err) {
     code = report(log, ac.signal.aborted ? ac.signal.reason : err, verbose);
   }
   process.exit(code);
+}
+
+/** A DOCKER_HOST pgkeep cannot use is a usage error (exit 2), found before any engine is touched. */
+function refuseEngineEnv(env: NodeJS.ProcessEnv): void {
+  const [first] = socketCandidates('auto', env);
+  if (first && (first.source === 'DOCKER_HOST' || first.source === 'CONTAINER_HOST')) dockerodeOptions(first.url, env);
 }
 
 function report(log: Logger, err: unknown, verbose: boolean): number {

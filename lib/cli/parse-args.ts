@@ -3,6 +3,7 @@
 import minimist from 'minimist';
 import { suggest } from '../config/suggest.ts';
 import { UsageError } from '../errors.ts';
+import { containerNameProblem, nameProblem } from '../names.ts';
 
 export interface FlagSpec {
   strings?: readonly string[];
@@ -20,6 +21,14 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
   const booleans = [...(spec.booleans ?? []), ...COMMON_BOOLEANS];
   const known = new Set([...strings, ...booleans, ...(spec.negatable ?? []).map((n) => `no-${n}`)]);
   const unknown: string[] = [];
+  // minimist reads a value-less `--db` as "", which would then count as not given at all.
+  for (const [n, arg] of argv.entries()) {
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    const next = argv[n + 1];
+    if (name && strings.includes(name) && (next === undefined || next.startsWith('--'))) {
+      throw new UsageError(`--${name} needs a value`, 'see --help');
+    }
+  }
   const parsed = minimist(argv, {
     string: strings,
     boolean: booleans,
@@ -42,7 +51,28 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
     if (v === '') delete parsed[s];
   }
   if (parsed._.length > 0) throw new UsageError(`unexpected argument "${parsed._[0]}"`, 'see --help');
+  for (const s of strings) refuseBadName(s, parsed[s]);
   return parsed as ParsedArgs;
+}
+
+/**
+ * Flags that hold names get the rules names in projects.yml get (DECISIONS.md "Names"): a name from
+ * the command line becomes a file name, an SQL identifier or part of an engine API path too.
+ */
+const NAME_FLAGS: Record<string, { what: string; problem: (name: string) => string | undefined }> = {
+  project: { what: 'project name', problem: nameProblem },
+  env: { what: 'environment name', problem: nameProblem },
+  db: { what: 'database name', problem: nameProblem },
+  'target-db': { what: 'database name', problem: nameProblem },
+  container: { what: 'container name', problem: containerNameProblem },
+};
+
+function refuseBadName(flag: string, value: unknown): void {
+  const rule = NAME_FLAGS[flag];
+  const problem = rule && typeof value === 'string' ? rule.problem(value) : undefined;
+  if (rule && problem) {
+    throw new UsageError(`--${flag} ${JSON.stringify(value)} is not a valid ${rule.what}: it ${problem}`, 'names are checked as in projects.yml; see --help');
+  }
 }
 
 /** A string flag's value, or undefined; minimist leaves absent string flags undefined. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { isMap, isScalar } from 'yaml';
 import type { DumpFormat, NotifyConfig, RetentionPolicy, RowCountMode, RuntimeChoice } from './types.ts';
 import { join, type Reader, type YNode } from './yaml-reader.ts';
+import { CONTAINER_PATTERN } from '../names.ts';
 
 /** What one block sets; unset keys stay undefined so a project can inherit them. */
 export interface Settings {
@@ -41,7 +42,7 @@ export const DEFAULTS = {
   retentionDays: 30,
 } as const;
 
-export const CONTAINER_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+export { CONTAINER_PATTERN };
 export const CONTAINER_WHAT = 'a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)';
 const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { explainDiskError } from './disk-error.ts';
+import { makeDir } from './make-dir.ts';
 
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
@@ -56,11 +57,11 @@ export class HashingFileSink extends Writable {
 
 /** mkdir -p; every directory pgkeep creates or owns below `root` gets 0700, whatever the umask. */
 export async function ensurePrivateDir(root: string, ...parts: string[]): Promise<string> {
-  await fs.mkdir(root, { recursive: true, mode: DIR_MODE });
+  await makeDir(root, DIR_MODE);
   let dir = root;
   for (const part of parts) {
     dir = path.join(dir, part);
-    await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
+    await makeDir(dir, DIR_MODE);
     await fs.chmod(dir, DIR_MODE);
   }
   return dir;

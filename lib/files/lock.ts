@@ -19,6 +19,7 @@ import path from 'node:path';
 import { LockedError, PgkeepError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { flockFd } from './flock.ts';
+import { makeDir } from './make-dir.ts';
 
 export const LOCK_FILE = '.pgkeep.lock';
 const LOCK_MODE = 0o600;
@@ -64,7 +65,7 @@ process.on('exit', () => {
 /** Takes the lock of `dir`; throws LockedError when another run keeps it past `waitSeconds`. */
 export async function acquireLock(dir: string, what: string, opts: LockOptions = {}): Promise<HeldLock> {
   const file = path.join(dir, LOCK_FILE);
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDir(dir, 0o700);
   const deadline = Date.now() + (opts.waitSeconds ?? 0) * 1000;
   let announced = false;
   for (;;) {

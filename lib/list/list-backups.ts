@@ -1,8 +1,8 @@
 // The list-backups command as a library call: one group per project/env, one entry per backup
 // file. BackupEntry is a public interface (--json): keep its fields stable.
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { latestOf } from '../backup/latest.ts';
+import { readBackupDir } from '../backup/manifest.ts';
 import { loadConfig } from '../config/load.ts';
 import { selectTargets, type Selection } from '../config/select.ts';
 import type { Config } from '../config/types.ts';
@@ -50,7 +50,7 @@ export async function listBackups(opts: ListOptions = {}): Promise<ListGroup[]> 
   const groups: ListGroup[] = [];
   for (const t of selectTargets(config, opts, { includeDisabled: true })) {
     const dir = targetDir(t.project, t.env);
-    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    const names = await readBackupDir(dir);
     const ours = readSummaries(dir, names, t.project.name, t.env);
     const scan = await scanDir(dir, names, new Set(ours.map((b) => path.basename(b.path))));
     const backups = ours.filter((b) => t.databases.includes(b.manifest.database));

@@ -2,7 +2,7 @@
 // restore is refused at once: cron has no one to answer, and a hung job is worse than an error.
 import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';
 import readline from 'node:readline/promises';
-import { UsageError } from '../errors.ts';
+import { InterruptedError, UsageError } from '../errors.ts';
 import { parseTimestamp } from '../names.ts';
 import type { RestoreItem } from './plan.ts';
 
@@ -38,15 +38,29 @@ export function requireConfirmable(yes: boolean): void {
   }
 }
 
-export async function confirmRestore(warning: string, yes: boolean, write: (s: string) => void): Promise<void> {
+/**
+ * Asks for a typed "yes". Ctrl-C (at the prompt or as a signal) is an interruption, exit 130, as
+ * everywhere else; Ctrl-D (end of input) is an answer that is not "yes", exit 2, like typing "no".
+ */
+export async function confirmRestore(warning: string, yes: boolean, write: (s: string) => void, signal?: AbortSignal): Promise<void> {
   write(warning);
   if (yes) return;
   requireConfirmable(yes);
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  let interrupted = () => {};
   try {
-    const answer = await rl.question('Type yes to continue: ');
+    const answer = await new Promise<string>((resolve, reject) => {
+      interrupted = () => reject(signal?.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT'));
+      // On a TTY readline reads Ctrl-C itself (raw mode), so the process never sees the signal.
+      rl.on('SIGINT', interrupted);
+      rl.on('close', () => reject(new UsageError('restore cancelled: no answer (end of input)')));
+      signal?.addEventListener('abort', interrupted, { once: true });
+      rl.question('Type yes to continue: ').then(resolve, reject);
+    });
     if (answer.trim() !== 'yes') throw new UsageError('restore cancelled: the answer was not "yes"');
   } finally {
+    signal?.removeEventListener('abort', interrupted);
+    rl.removeAllListeners('close');
     rl.close();
   }
 }

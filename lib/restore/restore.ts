@@ -3,11 +3,11 @@
 import fs from 'node:fs/promises';
 import { chooseTimestamp } from '../backup/choose-timestamp.ts';
 import { connectionEnv } from '../backup/connection-env.ts';
-import { listStoredBackups, readManifest } from '../backup/manifest.ts';
+import { listStoredBackups, readManifest, type Manifest } from '../backup/manifest.ts';
 import { loadConfig } from '../config/load.ts';
 import { selectTargets, type Selection, type Target } from '../config/select.ts';
 import type { Config } from '../config/types.ts';
-import { UsageError } from '../errors.ts';
+import { PgkeepError, UsageError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { manifestName } from '../names.ts';
 import { PgAdmin } from '../pg/admin.ts';
@@ -66,18 +66,20 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
   const config = typeof opts.config === 'object' ? opts.config : await loadConfig({ config: opts.config });
   const spec = parseBackupSpec(opts.backup, opts.cwd ?? process.cwd(), commandHint(config));
   const target = singleTarget(selectTargets(config, { project: opts.project, env: opts.env, db: spec.kind === 'file' ? undefined : opts.db }, { includeDisabled: true }));
+  // A file named by path is checked before the lock, which creates the backup directory: a refusal touches nothing.
+  const file = spec.kind === 'file' ? await fileSource(spec.path, opts) : undefined;
   return withTargetLock(target, { waitSeconds: opts.lockWait, log, signal: opts.signal }, (lock) =>
-    restoreLocked(opts, target, spec, lock, log, forTarget(commandHint(config), target.project.name, target.env)),
+    restoreLocked(opts, target, spec, lock, log, forTarget(commandHint(config), target.project.name, target.env), file),
   );
 }
 
-async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupSpec, lock: HeldLock, log: Logger, command: CommandHint): Promise<RestoreResult> {
+async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupSpec, lock: HeldLock, log: Logger, command: CommandHint, file?: RestoreSource): Promise<RestoreResult> {
   const { project, env } = target;
   const { dir } = lock;
   const stored = await listStoredBackups(dir, project.name, env);
   const sources =
     spec.kind === 'file'
-      ? [await fileSource(spec.path, opts)]
+      ? [file ?? (await fileSource(spec.path, opts))]
       : resolveStored({ spec, stored, databases: opts.db ? [opts.db] : target.databases, label: opts.label, where: dir, command });
   const now = opts.now ?? new Date();
   const items = planItems(sources, opts.targetDb, await chooseTimestamp([lock], now));
@@ -99,7 +101,7 @@ async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupS
   const apps = container === project.container && items.some((i) => target.databases.includes(i.live)) ? (project.appContainers[env] ?? []) : [];
   await requireApps(runtime, apps, `${project.name}.database.app_containers`);
   const safety = opts.safetyBackup !== false;
-  await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info);
+  await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info, opts.signal);
   const ctx = { admin, env: pgEnv, log, signal: opts.signal, targetVersion, noOwner: opts.noOwner ?? project.noOwner, verify: project.backup.verifyOnRestore, command };
   const safetyBackups = safety ? await takeSafetyBackups({ target, container, items, lock, runtime, env: pgEnv, log, signal: opts.signal, now, command }) : [];
   const { databases, appsNotStarted } = opts.inPlace
@@ -113,7 +115,7 @@ async function fileSource(file: string, opts: RestoreOptions): Promise<RestoreSo
   await fs.access(file).catch(() => {
     throw new UsageError(`BACKUP=${file}: no such file`);
   });
-  const manifest = await readManifest(manifestName(file)).catch(() => undefined);
+  const manifest = await manifestBeside(file);
   const database = opts.db ?? manifest?.database ?? opts.targetDb;
   if (!database) {
     throw new UsageError(`BACKUP=${file} is a file from elsewhere: say which database it is with DB= (or where it goes with TARGET_DB=)`);
@@ -121,3 +123,21 @@ async function fileSource(file: string, opts: RestoreOptions): Promise<RestoreSo
   return { database, path: file, ...(manifest ? { stored: { path: file, manifest } } : {}) };
 }
 
+
+/**
+ * The manifest beside a file named by path, or undefined when there is none. One that is there but
+ * cannot be read or parsed is refused: ignoring it would skip the sha256 check without a word.
+ */
+async function manifestBeside(file: string): Promise<Manifest | undefined> {
+  const json = manifestName(file);
+  try {
+    return await readManifest(json);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message.split('\n')[0];
+    throw new PgkeepError(
+      `BACKUP=${file}: its manifest ${json} cannot be used (${why}), so the file's checksum cannot be checked`,
+      `fix or restore ${json}; to restore the file without its manifest, move the manifest away and name the database with DB=`,
+    );
+  }
+}

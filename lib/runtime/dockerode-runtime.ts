@@ -2,15 +2,24 @@
 import Docker from 'dockerode';
 import type { Duplex, Readable } from 'node:stream';
 import { ContainerError } from '../errors.ts';
+import { containerNameProblem } from '../names.ts';
 import type { ContainerInfo, ContainerRuntime, EngineKind, ExecOptions, ExecResult, ScratchSpec } from './container-runtime.ts';
 import { explainLost } from './engine-lost.ts';
 import { runExecStream } from './exec-stream.ts';
+
+/** Another engine that holds a container this one does not. */
+export interface FoundElsewhere {
+  kind: EngineKind;
+  socket: string;
+}
 
 export class DockerodeRuntime implements ContainerRuntime {
   constructor(
     private readonly docker: Docker,
     readonly kind: EngineKind,
     readonly socket: string,
+    /** Asked when a container is missing here, so the error can say which engine has it. */
+    private readonly findElsewhere?: (container: string) => Promise<FoundElsewhere | undefined>,
   ) {}
 
   async exec(container: string, argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -23,7 +32,7 @@ export class DockerodeRuntime implements ContainerRuntime {
 
   private async execUnexplained(container: string, argv: string[], opts: ExecOptions): Promise<ExecResult> {
     const withStdin = opts.stdin !== undefined;
-    const exec = await this.docker.getContainer(container).exec({
+    const exec = await this.container(container).exec({
       Cmd: argv,
       AttachStdout: true,
       AttachStderr: true,
@@ -39,7 +48,7 @@ export class DockerodeRuntime implements ContainerRuntime {
 
   async inspect(container: string): Promise<ContainerInfo> {
     try {
-      const info = await this.docker.getContainer(container).inspect();
+      const info = await this.container(container).inspect();
       return {
         name: info.Name.replace(/^\//, ''),
         id: info.Id,
@@ -50,6 +59,14 @@ export class DockerodeRuntime implements ContainerRuntime {
       };
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      const other = await this.findElsewhere?.(container).catch(() => undefined);
+      if (other) {
+        throw new ContainerError(
+          `container "${container}" does not exist on ${this.kind} (${this.socket}), but it exists on ${other.kind} (${other.socket})`,
+          container,
+          `set runtime: ${other.kind} for this project in projects.yml (database.runtime, or runtime in defaults:), so pgkeep talks to ${other.kind}`,
+        );
+      }
       throw new ContainerError(
         `container "${container}" does not exist on ${this.kind} (${this.socket}); ${await this.runningList()}`,
         container,
@@ -75,7 +92,7 @@ export class DockerodeRuntime implements ContainerRuntime {
 
   async start(container: string): Promise<void> {
     try {
-      await this.docker.getContainer(container).start();
+      await this.container(container).start();
     } catch (err) {
       // 304: already running, which is what we wanted.
       if ((err as { statusCode?: number }).statusCode !== 304) throw err;
@@ -96,7 +113,7 @@ export class DockerodeRuntime implements ContainerRuntime {
 
   async remove(container: string): Promise<void> {
     try {
-      await this.docker.getContainer(container).remove({ force: true, v: true });
+      await this.container(container).remove({ force: true, v: true });
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
     }
@@ -104,10 +121,21 @@ export class DockerodeRuntime implements ContainerRuntime {
 
   async stop(container: string, timeoutSeconds = 10): Promise<void> {
     try {
-      await this.docker.getContainer(container).stop({ t: timeoutSeconds });
+      await this.container(container).stop({ t: timeoutSeconds });
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 304) throw err;
     }
+  }
+
+  /**
+   * docker-modem pastes the name into the API path unencoded ('/containers/' + id + '/json'), so a
+   * name like ../../images/x or a?b would reach another endpoint: refuse what is no container name,
+   * and encode the rest anyway.
+   */
+  private container(name: string): Docker.Container {
+    const problem = containerNameProblem(name);
+    if (problem) throw new ContainerError(`"${name}" is not a valid container name: it ${problem}`, name, 'check database.container in projects.yml or --container');
+    return this.docker.getContainer(encodeURIComponent(name));
   }
 
   private async runningList(): Promise<string> {

@@ -13,12 +13,20 @@ docker_sock=/var/run/docker.sock
 podman_sock=/run/podman/podman.sock
 versions=(15 17)
 # The documented opt-out for a machine with one engine: PGKEEP_TEST_ENGINES=docker (or podman).
-engines=${PGKEEP_TEST_ENGINES:-docker,podman}
+engines=${PGKEEP_TEST_ENGINES-docker,podman}
+engines=${engines// /}
 want() { [[ ",$engines," == *",$1,"* ]]; }
 declare -A suite=([15]=bookworm [17]=trixie)
 
 say() { printf '[bed] %s\n' "$*" >&2; }
 die() { printf '[bed] error: %s\n' "$*" >&2; exit 1; }
+# An empty or misspelt selection would bring up no engine and let the suite pass without running.
+IFS=, read -ra listed <<<"$engines"
+picked=()
+for e in "${listed[@]}"; do
+  case $e in '') continue ;; docker|podman) picked+=("$e") ;; *) die "PGKEEP_TEST_ENGINES=\"$engines\" names an unknown engine \"$e\"; expected docker, podman or docker,podman, or leave it unset for both" ;; esac
+done
+[ "${#picked[@]}" -gt 0 ] || die "PGKEEP_TEST_ENGINES is set but empty; expected docker, podman or docker,podman, or leave it unset for both"
 answers() { curl -sf --max-time 3 --unix-socket "$1" http://engine/_ping >/dev/null 2>&1; }
 wait_for() {
   local sock=$1 log=$2

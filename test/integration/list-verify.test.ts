@@ -108,6 +108,8 @@ crm:
     }
 
     it('shows the verified status in list-backups and its JSON', async () => {
+      // Its own verify: this test must not depend on an earlier one having run.
+      assert.equal((await runScript('verify', ['--config', cfg, '--target', 'same-container'], { env })).code, 0);
       const r = await runScript('list-backups', ['--config', cfg, '--json'], { env });
       const newest = (JSON.parse(r.stdout) as Array<{ path: string; verified: { ok: boolean; at: string } | null }>).find((e) => e.path === second[0])!;
       assert.equal(newest.verified?.ok, true);
@@ -115,9 +117,11 @@ crm:
       assert.match(t.stdout.split('\n').find((l) => l.includes(/_(\d{8}_\d{6})\./.exec(second[0]!)![1]!))!, /ok at \d{4}-\d{2}-\d{2}/);
     });
 
-    it('fails and names the table when the manifest\'s row count differs', async () => {
+    it('fails and names the table when the manifest\'s row count differs', async (t) => {
       const file = first[1]!;
-      const m = JSON.parse(await fs.readFile(`${file}.json`, 'utf8')) as Manifest;
+      const saved = await fs.readFile(`${file}.json`, 'utf8');
+      t.after(() => fs.writeFile(`${file}.json`, saved)); // later tests get the backup as before() made it
+      const m = JSON.parse(saved) as Manifest;
       m.tables = m.tables.map((t) => (t.name === 't' ? { ...t, rows: 4999 } : t));
       await fs.writeFile(`${file}.json`, JSON.stringify(m));
       const r = await runScript('verify', ['--config', cfg, '--backup', /_(\d{8}_\d{6})\./.exec(file)![1]!, '--db', 'deals'], { env });
@@ -129,8 +133,14 @@ crm:
       assert.match(l.stdout, /FAILED/);
     });
 
-    it('fails on a truncated file', async () => {
+    it('fails on a truncated file', async (t) => {
       const file = first[0]!;
+      const saved = await fs.readFile(file);
+      const manifest = await fs.readFile(`${file}.json`, 'utf8');
+      t.after(async () => {
+        await fs.writeFile(file, saved);
+        await fs.writeFile(`${file}.json`, manifest);
+      });
       await fs.truncate(file, 100);
       const r = await runScript('verify', ['--config', cfg, '--all', '--db', 'contacts'], { env });
       assert.equal(r.code, 1, r.stderr);

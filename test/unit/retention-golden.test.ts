@@ -1,7 +1,7 @@
 // Golden-file tests for retention plans (restic's testdata style): each case in
 // testdata/retention/<name>.json is planned and compared with <name>.golden.json, which records
-// every kept and removed backup with its reasons. Regenerate after a deliberate change with
-// UPDATE_GOLDEN=1 and read the diff.
+// every kept and removed backup with its reasons. Golden files are reviewed inputs: the test only
+// reads them. After a deliberate change, edit the .golden.json by hand and review the diff.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,7 +33,6 @@ for (const file of cases) {
     };
     assert.equal(plan.keep.length + plan.remove.length, items.length, 'every backup is decided exactly once');
     const golden = path.join(dir, file.replace('.json', '.golden.json'));
-    if (process.env.UPDATE_GOLDEN) fs.writeFileSync(golden, JSON.stringify(actual, null, 1) + '\n');
     assert.deepEqual(actual, JSON.parse(fs.readFileSync(golden, 'utf8')));
   });
 }
