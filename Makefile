@@ -57,7 +57,7 @@ bed-fixtures: bed ## also build PostgreSQL's regression database once (cached; a
 	@bash test/bed/regression.sh
 
 test: node_modules/.installed bed-fixtures ## the whole suite: unit, integration and fault tests on Docker and Podman
-	@node --import tsx --test --test-concurrency=1 test/unit/*.test.ts test/integration/*.test.ts
+	@node --import tsx --test --test-concurrency=1 test/unit/*.test.ts test/integration/*.test.ts test/faults/*.test.ts
 
 test-unit: node_modules/.installed ## unit tests only (no engine needed)
 	@node --import tsx --test test/unit/*.test.ts
