@@ -46,7 +46,8 @@ for (const engine of testEngines()) {
       execFileSync('fallocate', ['-l', String(free(mnt) - Math.floor(size / 3)), filler]);
       try {
         const before = free(mnt);
-        const r = await runToEnd('backup', ['--config', bed.cfg], bed.env);
+        // The scheduled run, the one that prunes: it must not prune after a failed backup.
+        const r = await runToEnd('scheduled-backup', ['--config', bed.cfg], bed.env);
         assert.equal(r.code, 1, r.stderr);
         assertClearMessage(r.stderr, /no space left on device while writing .*\/shop\/production\/\.medium_\d{8}_\d{6}\.dump\.partial/);
         assert.match(r.stderr, /free space there \(df -h .*\) or point backup_dir at a larger disk/);
