@@ -25,6 +25,10 @@ export async function runCommand(
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   const log = createLogger({ verbose });
   const ac = new AbortController();
+  // The process stays up until the command settles, even when all it waits on is an unref'd handle
+  // (an HTTP agent's pooled socket, AbortSignal.timeout): Node would otherwise exit with 13
+  // ("unsettled top-level await") in the middle of the cleanup a signal started.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   const onSignal = (sig: NodeJS.Signals) => {
     if (ac.signal.aborted) {
       log.error(`second ${sig}: exiting without finishing cleanup`);
@@ -48,6 +52,7 @@ export async function runCommand(
   } catch (err) {
     code = report(log, ac.signal.aborted ? ac.signal.reason : err, verbose);
   }
+  clearInterval(keepAlive);
   process.exit(code);
 }
 
