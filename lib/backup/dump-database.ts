@@ -116,7 +116,7 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
     const reason = ctx.signal?.aborted ? ctx.signal.reason : err;
     await stopper.stop(reason);
     await dumping?.catch(() => undefined);
-    await snapshot?.close();
+    await snapshot?.close().catch(() => undefined);
     // Nothing half-made survives: the temporary file, and a committed file whose manifest failed.
     await fs.rm(partial, { force: true });
     if (committed) await fs.rm(finalPath, { force: true });
