@@ -21,8 +21,10 @@ for (const engine of testEngines()) {
     let second: string[];
     const env = { DOCKER_HOST: engine.socket };
     const dir = () => path.join(tmp.dir, 'backups', 'crm', 'production');
-    const scratchContainers = async () =>
-      (await engine.docker.listContainers({ all: true })).filter((c) => c.Names.some((n) => n.includes('pgkeep-verify-')));
+    // Only scratch containers that appeared since `before` count: another run's leftovers are not this test's.
+    const scratchIds = async () =>
+      (await engine.docker.listContainers({ all: true })).filter((c) => c.Names.some((n) => n.includes('pgkeep-verify-'))).map((c) => c.Id);
+    const newScratch = async (before: string[]) => (await scratchIds()).filter((id) => !before.includes(id));
 
     before(async () => {
       tmp = await tempDir();
@@ -84,7 +86,7 @@ crm:
       const m = JSON.parse(await fs.readFile(`${second[0]}.json`, 'utf8')) as Manifest;
       assert.deepEqual(newest, {
         project: 'crm', env: 'production', database: 'contacts', timestamp: m.timestamp, path: second[0], size: m.size, sha256: m.sha256,
-        format: 'custom', reason: 'manual', label: null, created: m.finished_at, latest: true, verified: null,
+        format: 'custom', reason: 'manual', label: null, created: m.finished_at, latest: true, verified: null, problem: null,
       });
       assert.equal(entries.find((e) => e.path === first[0])!.label, 'v1.0');
       assert.equal(entries.find((e) => e.path === first[0])!.latest, false);
@@ -92,6 +94,7 @@ crm:
 
     for (const target of ['same-container', 'scratch']) {
       it(`verifies the latest set in ${target} mode, records it, and leaves nothing behind`, async () => {
+        const scratchBefore = await scratchIds();
         const r = await runScript('verify', ['--config', cfg, '--target', target], { env });
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /contacts_\d{8}_\d{6}\.dump.*2.*5,001.*ok \(exact counts\)/);
@@ -103,7 +106,7 @@ crm:
           assert.match(v.target!, target === 'scratch' ? /^scratch:/ : /^same-container:/);
         }
         assert.deepEqual((await databases(pg)).filter((d) => d.includes('__verify_')), []);
-        assert.deepEqual(await scratchContainers(), []);
+        assert.deepEqual(await newScratch(scratchBefore), []);
       });
     }
 
@@ -159,6 +162,7 @@ crm:
 
     for (const target of ['same-container', 'scratch']) {
       it(`SIGTERM during verify (${target}) removes the temporary database and the scratch container`, async () => {
+        const scratchBefore = await scratchIds();
         let sent = false;
         const r = await runScript('verify', ['--config', cfg, '--target', target], {
           env,
@@ -173,7 +177,7 @@ crm:
         assert.ok(sent, r.stderr);
         assert.equal(r.code, 143, r.stderr);
         assert.deepEqual((await databases(pg)).filter((d) => d.includes('__verify_')), []);
-        assert.deepEqual(await scratchContainers(), []);
+        assert.deepEqual(await newScratch(scratchBefore), []);
       });
     }
   });
