@@ -186,7 +186,7 @@ shop17:
       const r = await restore('--project', 'shop', '--backup', 'latest', '--db', 'rich', '--yes');
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /refusing to restore .*: it is 4096 bytes, the manifest says \d+: the file is truncated or corrupt/);
-      assert.match(r.stderr, new RegExp(`newest older intact backup of rich is \\d{8}_\\d{6}: make db-restore BACKUP=\\d{8}_\\d{6} DB=rich`));
+      assert.match(r.stderr, /newest older intact backup of rich is (\d{8}_\d{6}): make db-restore CONFIG=\S+ PROJECT=shop DB=rich BACKUP=\1\n/);
       assert.deepEqual(await tableHashes(pg, 'rich'), live);
       await noTempLeft(pg);
     });
