@@ -86,6 +86,9 @@ build_regress() {
   say "configuring and building src/test/regress"
   (cd "$src" && ./configure --without-readline --without-zlib --without-icu --without-llvm --without-openssl >>"$log" 2>&1) \
     || die "configure failed (log: $log)"
+  # The generated headers first (utils/errcodes.h and friends): a parallel make of the regress
+  # directory alone can compile libpgport before they exist, and fails by luck of the schedule.
+  make -C "$src/src/backend" generated-headers >>"$log" 2>&1 || die "make -C src/backend generated-headers failed (log: $log)"
   make -C "$src/src/test/regress" -j"$(nproc)" >>"$log" 2>&1 || die "make -C src/test/regress failed (log: $log)"
 }
 
