@@ -38,16 +38,16 @@ roles:
     container: ${source.name}
     user: postgres
     backup_dir: ${tmp.dir}/backups
-    databases: {production: globsrc}
-${extra}`);
+    databases: {production: ${extra.includes('globsrc2') ? '[globsrc, globsrc2]' : 'globsrc'}}
+${extra.replace('#globsrc2\n', '')}`);
         await body({ dir: path.join(tmp.dir, 'backups', 'roles', 'production'), cfg, target });
       } finally {
         await target?.remove();
         await tmp.cleanup();
       }
     };
-    const backupSet = async (cfg: string): Promise<string> => {
-      const b = await runScript('backup', ['--config', cfg], { env });
+    const backupSet = async (cfg: string, ...args: string[]): Promise<string> => {
+      const b = await runScript('backup', ['--config', cfg, ...args], { env });
       assert.equal(b.code, 0, b.stderr);
       const ts = /globsrc_(\d{8}_\d{6})\.dump/.exec(b.stdout)?.[1];
       assert.ok(ts, b.stdout);
@@ -66,6 +66,7 @@ ${extra}`);
       await source.sql('postgres', `CREATE ROLE app_group NOLOGIN; CREATE ROLE app_owner LOGIN PASSWORD 'owner-secret-pw' CONNECTION LIMIT 5 CREATEDB;
         GRANT app_group TO app_owner; CREATE ROLE app_reader NOLOGIN; CREATE ROLE "Ops Team" NOLOGIN`);
       await source.sql('postgres', 'CREATE DATABASE globsrc');
+      await source.sql('postgres', 'CREATE DATABASE globsrc2');
       await source.sql('globsrc', `CREATE SCHEMA app AUTHORIZATION app_owner; CREATE TABLE app.items (id int PRIMARY KEY, name text);
         ALTER TABLE app.items OWNER TO app_owner; INSERT INTO app.items SELECT g, 'item ' || g FROM generate_series(1, 100) g;
         GRANT USAGE ON SCHEMA app TO app_reader; GRANT SELECT ON app.items TO app_reader; GRANT SELECT, INSERT ON app.items TO app_group;
@@ -141,6 +142,44 @@ ${extra}`);
         assert.equal(await target!.sql('globsrc', 'SELECT count(*) FROM app.items'), '100');
         assert.equal(await target!.sql('globsrc', "SELECT relowner::regrole FROM pg_class WHERE relname = 'items'"), 'postgres');
       });
+    });
+
+    it('list-backups shows the roles files without calling them problems, and --check finds a damaged one', async () => {
+      await withFixture('', async ({ dir, cfg }) => {
+        const ts = await backupSet(cfg);
+        const list = await runScript('list-backups', ['--config', cfg], { env });
+        assert.equal(list.code, 0, list.stderr);
+        assert.match(list.stdout, /roles saved with 1 of 1 set \(globals_<timestamp>\.sql\); a restore applies them with GLOBALS=1/);
+        assert.doesNotMatch(list.stdout, /!/);
+        const json = JSON.parse((await runScript('list-backups', ['--config', cfg, '--json'], { env })).stdout) as unknown[];
+        assert.equal(json.length, 1);
+        const good = await runScript('list-backups', ['--config', cfg, '--check'], { env });
+        assert.equal(good.code, 0, good.stderr);
+        await fs.appendFile(path.join(dir, `globals_${ts}.sql`), '-- tampered\n');
+        const bad = await runScript('list-backups', ['--config', cfg, '--check'], { env });
+        assert.equal(bad.code, 1, bad.stderr);
+        assert.match(bad.stdout, new RegExp(`size-mismatch: ${dir}/globals_${ts}\\.sql: roles file: it is \\d+ bytes`));
+      }, false);
+    });
+
+    it('prune removes a set\'s roles file with the last backup of its timestamp, and never while one is left', async () => {
+      await withFixture('#globsrc2\n    backup: {keep_last: 1}\n', async ({ dir, cfg }) => {
+        const both = await backupSet(cfg);
+        const one = await backupSet(cfg, '--db', 'globsrc');
+        const roles = async () => (await fs.readdir(dir)).filter((n) => n.startsWith('globals_')).sort();
+        assert.deepEqual(await roles(), [`globals_${both}.sql`, `globals_${both}.sql.json`, `globals_${one}.sql`, `globals_${one}.sql.json`]);
+        // globsrc's first set goes, globsrc2's stays (its only backup): so do the roles of that set.
+        const p1 = await runScript('prune', ['--config', cfg], { env });
+        assert.equal(p1.code, 0, p1.stderr);
+        assert.ok(!(await fs.readdir(dir)).includes(`globsrc_${both}.dump`));
+        assert.deepEqual(await roles(), [`globals_${both}.sql`, `globals_${both}.sql.json`, `globals_${one}.sql`, `globals_${one}.sql.json`]);
+        // A third set of both: the first set's last file goes and its roles with it; so does the second set.
+        const third = await backupSet(cfg);
+        const p2 = await runScript('prune', ['--config', cfg], { env });
+        assert.equal(p2.code, 0, p2.stderr);
+        assert.deepEqual(await roles(), [`globals_${third}.sql`, `globals_${third}.sql.json`]);
+        assert.match(p2.stderr, new RegExp(`removed ${dir}/globals_${both}\\.sql \\(the roles of set ${both}`));
+      }, false);
     });
   });
 }
