@@ -75,11 +75,11 @@ db-backup: node_modules/.installed ## back up every enabled database [CONFIG= PR
 	$(call check_vars,CONFIG PROJECT ENV DB LABEL)
 	$(RUN)/backup.ts $(SELECTORS) $(call opt,LABEL,label) $(ARGS)
 
-db-restore: node_modules/.installed ## restore BACKUP=latest|<ts>|pre-deploy|./file [DB= TARGET_DB= CONTAINER= YES=1 DROP_OLD=1 IN_PLACE=1 NO_OWNER=1 NO_SAFETY_BACKUP=1 LABEL=]
-	$(call check_vars,CONFIG PROJECT ENV DB BACKUP LABEL TARGET_DB CONTAINER YES DROP_OLD IN_PLACE NO_OWNER NO_SAFETY_BACKUP)
+db-restore: node_modules/.installed ## restore BACKUP=latest|<ts>|pre-deploy|./file [DB= TARGET_DB= CONTAINER= YES=1 DROP_OLD=1 IN_PLACE=1 NO_OWNER=1 GLOBALS=1 NO_SAFETY_BACKUP=1 LABEL=]
+	$(call check_vars,CONFIG PROJECT ENV DB BACKUP LABEL TARGET_DB CONTAINER YES DROP_OLD IN_PLACE NO_OWNER GLOBALS NO_SAFETY_BACKUP)
 	$(RUN)/restore.ts $(SELECTORS) $(call opt,BACKUP,backup) $(call opt,LABEL,label) $(call opt,TARGET_DB,target-db) \
 		$(call opt,CONTAINER,container) $(call flag,YES,yes) $(call flag,DROP_OLD,drop-old) $(call flag,IN_PLACE,in-place) \
-		$(call flag,NO_OWNER,no-owner) $(call flag,NO_SAFETY_BACKUP,no-safety-backup) $(ARGS)
+		$(call flag,NO_OWNER,no-owner) $(call flag,GLOBALS,globals) $(call flag,NO_SAFETY_BACKUP,no-safety-backup) $(ARGS)
 
 db-list-backups: node_modules/.installed ## list backups [CONFIG= PROJECT= ENV= DB= JSON=1 CHECK=1]
 	$(call check_vars,CONFIG PROJECT ENV DB JSON CHECK)

@@ -33,6 +33,7 @@ ${SELECTORS}
   --drop-old            drop the replaced database after a successful swap
   --in-place            drop and rebuild the live database (for disks too small for two copies)
   --no-owner            skip ownership and privileges (roles missing on the target)
+  --globals             first apply the roles saved with the set (globals_<ts>.sql); existing roles are fine
 ${COMMON}
 
 ${EXIT_CODES}
@@ -42,7 +43,7 @@ await runCommand(
   {
     help,
     strings: ['lock-wait', 'config', 'project', 'env', 'db', 'backup', 'label', 'target-db', 'container'],
-    booleans: ['yes', 'drop-old', 'in-place'],
+    booleans: ['yes', 'drop-old', 'in-place', 'globals'],
     negatable: ['safety-backup', 'owner'],
   },
   async (args, { log, signal }) => {
@@ -62,6 +63,7 @@ await runCommand(
       dropOld: args['drop-old'] === true,
       inPlace: args['in-place'] === true,
       noOwner: args.owner === false ? true : undefined,
+      globals: args.globals === true,
       lockWait: lockWait(args),
       signal,
       log,

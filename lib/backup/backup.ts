@@ -15,6 +15,7 @@ import { chooseTimestamp } from './choose-timestamp.ts';
 import { dumpDatabase, type BackupFile } from './dump-database.ts';
 import { updateLatest } from './latest.ts';
 import { pruneDatabase, type PruneResult } from './prune-database.ts';
+import { backupGlobals, type GlobalsFile } from '../globals/backup-globals.ts';
 
 export interface BackupOptions extends Selection {
   /** A path to projects.yml, or a loaded Config. */
@@ -50,6 +51,8 @@ export interface BackupResult {
   files: BackupFile[];
   failures: DatabaseFailure[];
   pruned: PruneResult[];
+  /** The roles file written for each project/env of the set (globals: true). */
+  globals: GlobalsFile[];
 }
 
 /** Thrown when any database failed; carries the result, so the files that were written are known. */
@@ -72,10 +75,11 @@ export async function backup(opts: BackupOptions = {}): Promise<BackupResult> {
     if (locked.length === 0 && refused.every((r) => r.error instanceof LockedError)) throw nothingLocked(refused, log);
     // Chosen under the locks, never before: a run that waited sees the files of the run it waited for.
     const timestamp = await chooseTimestamp(locked.map((l) => l.lock), opts.now ?? new Date());
-    const result: BackupResult = { timestamp, files: [], failures: [], pruned: [] };
+    const result: BackupResult = { timestamp, files: [], failures: [], pruned: [], globals: [] };
     for (const r of refused) refuse(result, log, r);
     const jobs = locked.flatMap(({ target, lock }) => target.databases.map((database): Job => ({ target, database, dir: lock.dir })));
     await runPool(jobs, opts.concurrency ?? 1, (job) => backupOne(job, timestamp, opts, log, result));
+    await backupGlobals(locked, timestamp, result, { log, signal: opts.signal, deadline: withDeadline, logError });
     restoreHints(result, commandHint(config), log);
     if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new InterruptedError('SIGTERM');
     if (opts.prune === true) await pruneAfterRun(targets, result, log);

@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import { listStoredBackups, type StoredBackup } from './manifest.ts';
 import { planRetention, type RetentionDecision, type RetentionItem, type RetentionPlan } from './retention.ts';
 import { plural } from '../plural.ts';
+import { pruneOrphanGlobals } from '../globals/prune-globals.ts';
 
 export type StoredItem = RetentionItem & { backup: StoredBackup };
 
@@ -43,6 +44,7 @@ export async function pruneDatabase(
       if (signal?.aborted) throw signal.reason;
       await removeBackup(d, log);
     }
+    await pruneOrphanGlobals(dir, project.name, env, new Set(plan.remove.map((d) => d.item.backup.manifest.timestamp)), log);
   }
   if (plan.remove.length > 0 && !dryRun) log.info(`  pruned ${plural(plan.remove.length, 'old backup')} of ${database}`);
   return { project: project.name, env, database, plan, dryRun };

@@ -15,6 +15,10 @@ export interface CommandVars {
   backup?: string;
   label?: string;
   targetDb?: string;
+  /** GLOBALS=1: apply the set's roles first. */
+  globals?: boolean;
+  /** NO_OWNER=1: restore without ownership and privileges. */
+  noOwner?: boolean;
   yes?: boolean;
 }
 
@@ -50,6 +54,8 @@ export function makeCommand(target: MakeTarget, vars: CommandVars, facts: Config
   add('BACKUP', vars.backup);
   add('LABEL', vars.label);
   add('TARGET_DB', vars.targetDb);
+  if (vars.globals) parts.push('GLOBALS=1');
+  if (vars.noOwner) parts.push('NO_OWNER=1');
   if (vars.yes) parts.push('YES=1');
   return parts.join(' ');
 }

@@ -27,6 +27,7 @@ export function normaliseProject(r: Reader, head: ProjectHead, defaults: Setting
     noOwner: s.noOwner ?? DEFAULTS.noOwner,
     timeoutSeconds: s.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
     rowCounts: s.rowCounts ?? DEFAULTS.rowCounts,
+    globals: { enabled: s.globals ?? DEFAULTS.globals, withPasswords: s.globalsWithPasswords ?? DEFAULTS.globalsWithPasswords },
     ...(s.notify !== undefined ? { notify: s.notify } : {}),
     backup: {
       enabled: s.enabled ?? DEFAULTS.enabled,

@@ -20,6 +20,8 @@ export interface Settings {
   timeoutSeconds?: number;
   rowCounts?: RowCountMode;
   notify?: NotifyConfig;
+  globals?: boolean;
+  globalsWithPasswords?: boolean;
   enabled?: boolean;
   verifyOnRestore?: boolean;
   retention: RetentionPolicy;
@@ -38,6 +40,9 @@ export const DEFAULTS = {
   rowCounts: 'exact' as RowCountMode,
   enabled: true,
   verifyOnRestore: true,
+  /** pg_dumpall --globals-only beside every set, without the roles' password hashes. */
+  globals: true,
+  globalsWithPasswords: false,
   /** Applies only when no retention key is set anywhere for the project. */
   retentionDays: 30,
 } as const;
@@ -77,6 +82,8 @@ export const DATABASE_SETTINGS: Readonly<Record<string, Parse>> = {
   timeout: ({ r }, n, p, s) => (s.timeoutSeconds = timeout(r, n, p)),
   row_counts: ({ r }, n, p, s) => (s.rowCounts = r.oneOf(n, p, ['exact', 'estimate', 'off'] as const)),
   notify: ({ r }, n, p, s) => (s.notify = notify(r, n, p)),
+  globals: ({ r }, n, p, s) => (s.globals = r.bool(n, p)),
+  globals_with_passwords: ({ r }, n, p, s) => (s.globalsWithPasswords = r.bool(n, p)),
 };
 
 /** Keys that belong in a project's database.backup: block (and in defaults:). */

@@ -49,6 +49,8 @@ export interface ProjectConfig {
   timeoutSeconds: number;
   rowCounts: RowCountMode;
   notify?: NotifyConfig;
+  /** Roles and tablespaces (pg_dumpall --globals-only) saved beside each set. */
+  globals: { enabled: boolean; withPasswords: boolean };
   backup: {
     enabled: boolean;
     verifyOnRestore: boolean;

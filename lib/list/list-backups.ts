@@ -10,6 +10,7 @@ import { targetDir } from '../files/target-dir.ts';
 import { integrityProblem } from '../archive/integrity.ts';
 import { scanDir, type Problem } from './scan.ts';
 import { readSummaries } from './summary-cache.ts';
+import { listGlobals, type GlobalsEntry } from '../globals/list-globals.ts';
 
 export interface BackupEntry {
   project: string;
@@ -37,6 +38,8 @@ export interface ListGroup {
   databases: string[];
   entries: BackupEntry[];
   problems: Problem[];
+  /** The roles files of the sets (globals_<ts>.sql); not in --json's array, which stays one object per backup file. */
+  globals: GlobalsEntry[];
 }
 
 export interface ListOptions extends Selection {
@@ -80,10 +83,13 @@ export async function listBackups(opts: ListOptions = {}): Promise<ListGroup[]> 
         problems.push({ ...e.problem, path: e.path });
       }
     }
-    groups.push({ project: t.project.name, env: t.env, dir, databases: t.databases, entries, problems });
+    const globals = await listGlobals(dir, t.project.name, t.env, opts.check === true);
+    for (const g of globals) if (g.problem) problems.push({ ...g.problem, path: g.path });
+    groups.push({ project: t.project.name, env: t.env, dir, databases: t.databases, entries, problems, globals });
   }
   return groups;
 }
 
 /** Files whose bytes differ from their manifest: what --check exists to find, and why it exits 1. */
-export const mismatches = (groups: ListGroup[]): BackupEntry[] => groups.flatMap((g) => g.entries.filter((e) => e.problem));
+export const mismatches = (groups: ListGroup[]): Array<BackupEntry | GlobalsEntry> =>
+  groups.flatMap((g) => [...g.entries.filter((e) => e.problem), ...g.globals.filter((e) => e.problem)]);

@@ -24,6 +24,7 @@ function renderGroup(g: ListGroup, c: ChalkInstance, command: CommandHint, now: 
     const sets = new Set(g.entries.map((e) => e.timestamp)).size;
     lines.push(`  ${plural(g.entries.length, 'backup file')} in ${plural(sets, 'set')}, ${formatBytes(total)} on disk.  * = latest; BACKUP= takes any timestamp above`);
     lines.push(`  restore the latest: ${command('db-restore', { ...sel, backup: 'latest' })}`);
+    if (g.globals.length > 0) lines.push(`  ${rolesLine(g)}`);
   }
   for (const p of g.problems) lines.push(c.yellow(`  ! ${p.kind}: ${p.path}: ${p.detail}`));
   return lines.join('\n');
@@ -61,4 +62,12 @@ function verification(set: BackupEntry[], c: ChalkInstance): string {
     return c.green(`ok at ${format(new Date(at), 'yyyy-MM-dd HH:mm')}`);
   }
   return v.some((x) => x) ? 'partly' : 'never';
+}
+
+/** The roles files in one line: how many sets have them, and how a restore applies them. */
+function rolesLine(g: ListGroup): string {
+  const sets = new Set(g.entries.map((e) => e.timestamp));
+  const withRoles = g.globals.filter((r) => sets.has(r.timestamp));
+  const hashes = g.globals.some((r) => r.with_passwords) ? ' (some hold password hashes: keep them private)' : '';
+  return `roles saved with ${withRoles.length} of ${plural(sets.size, 'set')} (globals_<timestamp>.sql${hashes}); a restore applies them with GLOBALS=1`;
 }

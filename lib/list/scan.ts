@@ -3,6 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseBackupFileName } from '../names.ts';
+import { parseGlobalsFileName } from '../globals/globals-name.ts';
 
 export type ProblemKind = 'file-without-manifest' | 'manifest-without-file' | 'leftover-temporary-file' | 'dangling-latest' | 'checksum-mismatch' | 'size-mismatch';
 
@@ -39,5 +40,21 @@ export async function scanDir(dir: string, names: string[], known: Set<string>):
       problems.push({ kind: 'manifest-without-file', path: full, detail: `the backup file ${name.slice(0, -5)} is missing` });
     }
   }
+  problems.push(...globalsProblems(dir, names));
   return { latestLinks, problems };
+}
+
+/** A roles file (globals_<ts>.sql) and its manifest come in pairs; either one alone is unfinished or damaged. */
+function globalsProblems(dir: string, names: string[]): Problem[] {
+  const present = new Set(names);
+  const out: Problem[] = [];
+  for (const name of names) {
+    const full = path.join(dir, name);
+    if (parseGlobalsFileName(name) && !present.has(`${name}.json`)) {
+      out.push({ kind: 'file-without-manifest', path: full, detail: 'a roles file without its manifest: unfinished, or not pgkeep\'s' });
+    } else if (name.endsWith('.json') && parseGlobalsFileName(name.slice(0, -5)) && !present.has(name.slice(0, -5))) {
+      out.push({ kind: 'manifest-without-file', path: full, detail: `the roles file ${name.slice(0, -5)} is missing` });
+    }
+  }
+  return out;
 }

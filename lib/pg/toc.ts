@@ -9,7 +9,7 @@ import { PgkeepError } from '../errors.ts';
 import { tocTableEntries, type TocEntry } from './toc-entries.ts';
 
 /** Far more than any TOC needs (about 200 bytes per object). */
-const TOC_PREFIX = 64 * 1024 * 1024;
+export const TOC_PREFIX = 64 * 1024 * 1024;
 
 export function readToc(runtime: ContainerRuntime, container: string, file: string, kind: ArchiveKind, env?: Record<string, string>, signal?: AbortSignal): Promise<ExecResult> {
   return runtime.exec(container, pgRestoreListArgs(), { stdin: prefix(openArchive(file, kind), TOC_PREFIX), env, signal });
@@ -22,7 +22,8 @@ export async function readTableEntries(runtime: ContainerRuntime, container: str
   return tocTableEntries(r.stdout);
 }
 
-function prefix(source: Readable, bytes: number): Readable {
+/** The first `bytes` of a stream, then its end: the part of an archive that holds the TOC. */
+export function prefix(source: Readable, bytes: number): Readable {
   let left = bytes;
   const cut = new Transform({
     transform(chunk: Buffer, _enc, done) {

@@ -26,6 +26,8 @@ import type { RestoredDatabase } from './new-database.ts';
 import { requireApps } from './apps.ts';
 import { restoreInPlace } from './in-place.ts';
 import { commandHint, forTarget, type CommandHint } from '../cli/command-hint.ts';
+import { prepareRoles } from './roles-step.ts';
+import type { AppliedRoles } from '../globals/apply-globals.ts';
 
 export interface RestoreOptions extends Selection {
   config?: string | Config;
@@ -39,6 +41,8 @@ export interface RestoreOptions extends Selection {
   dropOld?: boolean;
   inPlace?: boolean;
   noOwner?: boolean;
+  /** Apply the set's roles file (globals_<ts>.sql) before restoring. */
+  globals?: boolean;
   cwd?: string;
   now?: Date;
   log?: Logger;
@@ -55,6 +59,8 @@ export interface RestoreResult {
   safetyBackups: string[];
   /** App containers stopped for the restore that would not start again: a partial success. */
   appsNotStarted: string[];
+  /** What --globals applied, one entry per roles file. */
+  roles: AppliedRoles[];
 }
 
 export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
@@ -100,14 +106,18 @@ async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupS
   // exist before the prompt, so a misspelt name stops the restore before anything is touched.
   const apps = container === project.container && items.some((i) => target.databases.includes(i.live)) ? (project.appContainers[env] ?? []) : [];
   await requireApps(runtime, apps, `${project.name}.database.app_containers`);
+  const noOwner = opts.noOwner ?? project.noOwner;
+  const vars = { backup: opts.backup, db: opts.db, targetDb: opts.targetDb, label: opts.label };
+  const applyRoles = await prepareRoles({ admin, env: pgEnv, items, kinds, globals: !!opts.globals, noOwner, command, vars, log, signal: opts.signal });
   const safety = opts.safetyBackup !== false;
   await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info, opts.signal);
-  const ctx = { admin, env: pgEnv, log, signal: opts.signal, targetVersion, noOwner: opts.noOwner ?? project.noOwner, verify: project.backup.verifyOnRestore, command };
+  const roles = await applyRoles();
+  const ctx = { admin, env: pgEnv, log, signal: opts.signal, targetVersion, noOwner, verify: project.backup.verifyOnRestore, command };
   const safetyBackups = safety ? await takeSafetyBackups({ target, container, items, lock, runtime, env: pgEnv, log, signal: opts.signal, now, command }) : [];
   const { databases, appsNotStarted } = opts.inPlace
     ? await restoreInPlace(ctx, items, kinds, apps, safetyBackups)
     : await restoreThenSwap(ctx, items, kinds, apps, !!opts.dropOld);
-  return { container, engine: runtime.kind, databases, safetyBackups: safetyBackups.map((s) => s.path), appsNotStarted };
+  return { container, engine: runtime.kind, databases, safetyBackups: safetyBackups.map((s) => s.path), appsNotStarted, roles };
 }
 
 /** A file named by path: its manifest beside it if there is one, else DB=/TARGET_DB= names it. */

@@ -134,7 +134,7 @@ shop17:
       assert.ok(!(await databases(pg)).includes('from17'));
     });
 
-    it('names --no-owner for a missing role; --in-place failure puts the live database back and restarts the app', async () => {
+    it('a missing role is refused before anything is touched, even with --in-place, naming GLOBALS=1 and NO_OWNER=1; --no-owner restores it', async () => {
       await pg.sql('postgres', 'CREATE ROLE alice');
       await pg.sql('postgres', "CREATE DATABASE owned OWNER alice TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
       await pg.sql('owned', 'CREATE TABLE secrets (id int); ALTER TABLE secrets OWNER TO alice; INSERT INTO secrets VALUES (1), (2), (3)');
@@ -145,9 +145,10 @@ shop17:
 
       const r = await restore('--project', 'shop17', '--backup', owned, '--target-db', 'rich', '--in-place', '--yes');
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, /role "alice" does not exist/);
-      assert.match(r.stderr, /--no-owner/);
-      assert.match(r.stderr, /is back as it was before the restore/);
+      assert.match(r.stderr, /lacks 1 role that .*owned\.dump needs .*: "alice"; nothing was restored/);
+      assert.match(r.stderr, /GLOBALS=1/);
+      assert.match(r.stderr, /NO_OWNER=1/);
+      assert.doesNotMatch(r.stderr, /safety backup/);
       assert.deepEqual(await tableHashes(pg17, 'rich'), live17);
       assert.ok(await app.running(), 'the app container runs again after the failure');
 

@@ -69,6 +69,7 @@ test('the seed format parses unchanged, to the normalised shape', () => {
         noOwner: false,
         timeoutSeconds: 3600,
         rowCounts: 'exact',
+        globals: { enabled: true, withPasswords: false },
         backup: { enabled: true, verifyOnRestore: true, retention: { days: 30 } },
       },
     ],
@@ -79,7 +80,8 @@ test('every optional key, set in a project', () => {
   const p = only(
     project(
       'runtime: docker, backup_dir: /b, format: plain, compression: 0, password_env: PG_PASS, no_owner: true, ' +
-        'app_containers: [web, worker], timeout: 90s, row_counts: estimate, notify: {webhook_url: "https://h.example/x", command: "echo hi", on: [failure, success]}',
+        'app_containers: [web, worker], timeout: 90s, row_counts: estimate, notify: {webhook_url: "https://h.example/x", command: "echo hi", on: [failure, success]}, ' +
+        'globals: false, globals_with_passwords: true',
       'enabled: false, verify_on_restore: false, keep_last: 3, keep_daily: 7, keep_weekly: 4, keep_monthly: 6, keep_yearly: 2, keep_pre_deploy: 5',
     ),
   );
@@ -99,6 +101,7 @@ test('every optional key, set in a project', () => {
     timeoutSeconds: 90,
     rowCounts: 'estimate',
     notify: { webhookUrl: 'https://h.example/x', command: 'echo hi', on: ['failure', 'success'] },
+    globals: { enabled: false, withPasswords: true },
     backup: { enabled: false, verifyOnRestore: false, retention: { last: 3, daily: 7, weekly: 4, monthly: 6, yearly: 2, preDeploy: 5 } },
   });
 });
@@ -111,6 +114,7 @@ test('defaults: inherited, and a project value wins', () => {
     ['no_owner overridden by false', 'no_owner: true', 'no_owner: false', '', (p) => p.noOwner, false],
     ['timeout inherited', 'timeout: 2h', '', '', (p) => p.timeoutSeconds, 7200],
     ['row_counts inherited', 'row_counts: off', '', '', (p) => p.rowCounts, 'off'],
+    ['globals off from defaults, passwords from the project', 'globals: false', 'globals_with_passwords: true', '', (p) => p.globals, { enabled: false, withPasswords: true }],
     ['enabled from defaults', 'enabled: false', '', '', (p) => p.backup.enabled, false],
     ['enabled in backup: wins', 'enabled: false', '', 'enabled: true', (p) => p.backup.enabled, true],
     ['verify_on_restore inherited', 'verify_on_restore: false', '', '', (p) => p.backup.verifyOnRestore, false],
@@ -184,7 +188,7 @@ test('each kind of error, one line per case, with its line and key path', () => 
   const P = 'projects.yml:1: p.database';
   const cases: Array<[string, string, string]> = [
     ['unknown key with did-you-mean', project('', 'retention_dys: 30'), `${P}.backup.retention_dys: unknown key "retention_dys"; did you mean "retention_days"?`],
-    ['unknown key without a near match', project('colour: blue'), `${P}.colour: unknown key "colour"; expected one of type, container, databases, user, backup, runtime, backup_dir, format, compression, password_env, password_file, no_owner, app_containers, timeout, row_counts, notify`],
+    ['unknown key without a near match', project('colour: blue'), `${P}.colour: unknown key "colour"; expected one of type, container, databases, user, backup, runtime, backup_dir, format, compression, password_env, password_file, no_owner, app_containers, timeout, row_counts, notify, globals, globals_with_passwords`],
     ['policy key in database:', project('retention_days: 3'), `${P}.retention_days: "retention_days" does not belong here; it belongs in database.backup:`],
     ['database key in backup:', project('', 'runtime: docker'), `${P}.backup.runtime: "runtime" does not belong here; it belongs one level up, in database:`],
     ['not a whole number', project('', 'retention_days: thirty'), `${P}.backup.retention_days: expected a whole number >= 1, got "thirty"`],
@@ -318,7 +322,7 @@ test('keys that name Object.prototype members are plain keys', () => {
   assert.deepEqual(p.databases.__proto__, ['db']);
   assert.deepEqual(Object.entries(p.appContainers), [['__proto__', ['w']], ['constructor', []]]);
   assert.deepEqual(issues(project('constructor: x')), [
-    'projects.yml:1: p.database.constructor: unknown key "constructor"; expected one of type, container, databases, user, backup, runtime, backup_dir, format, compression, password_env, password_file, no_owner, app_containers, timeout, row_counts, notify',
+    'projects.yml:1: p.database.constructor: unknown key "constructor"; expected one of type, container, databases, user, backup, runtime, backup_dir, format, compression, password_env, password_file, no_owner, app_containers, timeout, row_counts, notify, globals, globals_with_passwords',
   ]);
 });
 
