@@ -3,7 +3,7 @@
 // make db-restore: restore a backup without losing anything on the way.
 import { runCommand } from '../lib/cli/boundary.ts';
 import { COMMON, EXIT_CODES, SELECTORS } from '../lib/cli/help.ts';
-import { lockWait, str } from '../lib/cli/parse-args.ts';
+import { fromFlag, lockWait, str } from '../lib/cli/parse-args.ts';
 import { ExitCode, UsageError } from '../lib/errors.ts';
 import { commandHint } from '../lib/cli/command-hint.ts';
 import { resolveConfigPath } from '../lib/config/load.ts';
@@ -33,6 +33,8 @@ ${SELECTORS}
   --drop-old            drop the replaced database after a successful swap
   --in-place            drop and rebuild the live database (for disks too small for two copies)
   --no-owner            skip ownership and privileges (roles missing on the target)
+  --from offsite        resolve BACKUP= in the bucket (offsite:), download and check it, then restore
+                        it like a local backup; works with an empty backup directory
 ${COMMON}
 
 ${EXIT_CODES}
@@ -41,7 +43,7 @@ ${EXIT_CODES}
 await runCommand(
   {
     help,
-    strings: ['lock-wait', 'config', 'project', 'env', 'db', 'backup', 'label', 'target-db', 'container'],
+    strings: ['lock-wait', 'config', 'project', 'env', 'db', 'backup', 'label', 'target-db', 'container', 'from'],
     booleans: ['yes', 'drop-old', 'in-place'],
     negatable: ['safety-backup', 'owner'],
   },
@@ -62,6 +64,7 @@ await runCommand(
       dropOld: args['drop-old'] === true,
       inPlace: args['in-place'] === true,
       noOwner: args.owner === false ? true : undefined,
+      from: fromFlag(args),
       lockWait: lockWait(args),
       signal,
       log,

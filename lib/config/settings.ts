@@ -2,7 +2,8 @@
 // flat `defaults:` block: each key with its parser, and the defaults next to them.
 import path from 'node:path';
 import { isMap, isScalar } from 'yaml';
-import type { DumpFormat, NotifyConfig, RetentionPolicy, RowCountMode, RuntimeChoice } from './types.ts';
+import type { DumpFormat, NotifyConfig, OffsiteConfig, RetentionPolicy, RowCountMode, RuntimeChoice } from './types.ts';
+import { readOffsite } from './offsite-settings.ts';
 import { join, type Reader, type YNode } from './yaml-reader.ts';
 import { CONTAINER_PATTERN } from '../names.ts';
 
@@ -20,6 +21,7 @@ export interface Settings {
   timeoutSeconds?: number;
   rowCounts?: RowCountMode;
   notify?: NotifyConfig;
+  offsite?: OffsiteConfig;
   enabled?: boolean;
   verifyOnRestore?: boolean;
   retention: RetentionPolicy;
@@ -77,6 +79,7 @@ export const DATABASE_SETTINGS: Readonly<Record<string, Parse>> = {
   timeout: ({ r }, n, p, s) => (s.timeoutSeconds = timeout(r, n, p)),
   row_counts: ({ r }, n, p, s) => (s.rowCounts = r.oneOf(n, p, ['exact', 'estimate', 'off'] as const)),
   notify: ({ r }, n, p, s) => (s.notify = notify(r, n, p)),
+  offsite: (c, n, p, s) => (s.offsite = readOffsite(c.r, n, p, { filePath: (fn, fp, what) => filePath(c, fn, fp, what), retentionKeys: RETENTION_KEYS })),
 };
 
 /** Keys that belong in a project's database.backup: block (and in defaults:). */
