@@ -318,7 +318,7 @@ test('keys that name Object.prototype members are plain keys', () => {
   assert.deepEqual(p.databases.__proto__, ['db']);
   assert.deepEqual(Object.entries(p.appContainers), [['__proto__', ['w']], ['constructor', []]]);
   assert.deepEqual(issues(project('constructor: x')), [
-    'projects.yml:1: p.database.constructor: unknown key "constructor"; expected one of type, container, databases, user, backup, runtime, backup_dir, format, compression, password_env, password_file, no_owner, app_containers, timeout, row_counts, notify',
+    'projects.yml:1: p.database.constructor: unknown key "constructor"; expected one of type, container, databases, user, backup, runtime, backup_dir, format, compression, password_env, password_file, no_owner, app_containers, timeout, row_counts, notify, offsite',
   ]);
 });
 
