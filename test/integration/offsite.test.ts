@@ -102,6 +102,12 @@ shop:
       const b = await runScript('backup', ['--config', cfg], { env: env() });
       assert.equal(b.code, 0, b.stderr);
       await fs.rm(path.join(root, 'backups'), { recursive: true, force: true });
+      const listed = await runScript('list-backups', ['--config', cfg, '--offsite', '--json'], { env: env() });
+      assert.equal(listed.code, 0, listed.stderr);
+      const copies = JSON.parse(listed.stdout) as Array<{ url: string; local: boolean }>;
+      assert.ok(copies.length >= 1 && copies.every((e) => e.local === false), 'the bucket lists the copies whose local file is gone');
+      const table = await runScript('list-backups', ['--config', cfg, '--offsite'], { env: env() });
+      assert.match(table.stdout, /gone/);
       await pg.sql('rich', 'DELETE FROM shop.orders WHERE id < 1000; DROP TABLE audit.events_2026');
       const v = await runScript('verify', ['--config', cfg, '--from', 'offsite'], { env: env() });
       assert.equal(v.code, 0, v.stderr);
