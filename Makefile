@@ -40,7 +40,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 .PHONY: help install typecheck test test-unit test-integration bed bed-fixtures demo demo-clean \
-	db-backup db-restore db-list-backups db-verify db-scheduled-backup db-prune db-pre-deploy db-deployments db-cron
+	db-backup db-restore db-list-backups db-verify db-scheduled-backup db-prune db-pre-deploy db-deployments db-cron db-offsite-sync
 
 help: ## show the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -75,19 +75,19 @@ db-backup: node_modules/.installed ## back up every enabled database [CONFIG= PR
 	$(call check_vars,CONFIG PROJECT ENV DB LABEL)
 	$(RUN)/backup.ts $(SELECTORS) $(call opt,LABEL,label) $(ARGS)
 
-db-restore: node_modules/.installed ## restore BACKUP=latest|<ts>|pre-deploy|./file [DB= TARGET_DB= CONTAINER= YES=1 DROP_OLD=1 IN_PLACE=1 NO_OWNER=1 GLOBALS=1 NO_SAFETY_BACKUP=1 LABEL=]
-	$(call check_vars,CONFIG PROJECT ENV DB BACKUP LABEL TARGET_DB CONTAINER YES DROP_OLD IN_PLACE NO_OWNER GLOBALS NO_SAFETY_BACKUP)
-	$(RUN)/restore.ts $(SELECTORS) $(call opt,BACKUP,backup) $(call opt,LABEL,label) $(call opt,TARGET_DB,target-db) \
+db-restore: node_modules/.installed ## restore BACKUP=latest|<ts>|pre-deploy|./file [DB= TARGET_DB= CONTAINER= YES=1 DROP_OLD=1 IN_PLACE=1 NO_OWNER=1 GLOBALS=1 NO_SAFETY_BACKUP=1 LABEL= FROM=offsite]
+	$(call check_vars,CONFIG PROJECT ENV DB BACKUP LABEL TARGET_DB CONTAINER YES DROP_OLD IN_PLACE NO_OWNER GLOBALS NO_SAFETY_BACKUP FROM)
+	$(RUN)/restore.ts $(SELECTORS) $(call opt,BACKUP,backup) $(call opt,LABEL,label) $(call opt,TARGET_DB,target-db) $(call opt,FROM,from) \
 		$(call opt,CONTAINER,container) $(call flag,YES,yes) $(call flag,DROP_OLD,drop-old) $(call flag,IN_PLACE,in-place) \
 		$(call flag,NO_OWNER,no-owner) $(call flag,GLOBALS,globals) $(call flag,NO_SAFETY_BACKUP,no-safety-backup) $(ARGS)
 
-db-list-backups: node_modules/.installed ## list backups [CONFIG= PROJECT= ENV= DB= JSON=1 CHECK=1]
-	$(call check_vars,CONFIG PROJECT ENV DB JSON CHECK)
-	$(RUN)/list-backups.ts $(SELECTORS) $(call flag,JSON,json) $(call flag,CHECK,check) $(ARGS)
+db-list-backups: node_modules/.installed ## list backups [CONFIG= PROJECT= ENV= DB= JSON=1 CHECK=1 OFFSITE=1]
+	$(call check_vars,CONFIG PROJECT ENV DB JSON CHECK OFFSITE)
+	$(RUN)/list-backups.ts $(SELECTORS) $(call flag,JSON,json) $(call flag,CHECK,check) $(call flag,OFFSITE,offsite) $(ARGS)
 
-db-verify: node_modules/.installed ## prove backups restore [BACKUP=latest|<ts>|<path> ALL=1 TARGET=scratch DRY_RUN=1]
-	$(call check_vars,CONFIG PROJECT ENV DB BACKUP ALL TARGET DRY_RUN)
-	$(RUN)/verify.ts $(SELECTORS) $(call opt,BACKUP,backup) $(call flag,ALL,all) $(call opt,TARGET,target) $(call flag,DRY_RUN,dry-run) $(ARGS)
+db-verify: node_modules/.installed ## prove backups restore [BACKUP=latest|<ts>|<path> ALL=1 TARGET=scratch DRY_RUN=1 FROM=offsite]
+	$(call check_vars,CONFIG PROJECT ENV DB BACKUP ALL TARGET DRY_RUN FROM)
+	$(RUN)/verify.ts $(SELECTORS) $(call opt,BACKUP,backup) $(call flag,ALL,all) $(call opt,TARGET,target) $(call flag,DRY_RUN,dry-run) $(call opt,FROM,from) $(ARGS)
 
 db-scheduled-backup: node_modules/.installed ## the cron job: all enabled databases, prune, notify [CONFIG= DRY_RUN=1 CONCURRENCY=N]
 	$(call check_vars,CONFIG DRY_RUN CONCURRENCY)
@@ -104,6 +104,10 @@ db-pre-deploy: node_modules/.installed ## safety backup before a deploy; prints 
 db-deployments: node_modules/.installed ## show the deployment log [PROJECT= ENV= JSON=1]
 	$(call check_vars,CONFIG PROJECT ENV DB JSON)
 	$(RUN)/deployments.ts $(SELECTORS) $(call flag,JSON,json) $(ARGS)
+
+db-offsite-sync: node_modules/.installed ## upload every local backup that has no offsite copy yet [CONFIG= PROJECT= ENV= DB=]
+	$(call check_vars,CONFIG PROJECT ENV DB)
+	$(RUN)/offsite-sync.ts $(SELECTORS) $(ARGS)
 
 db-cron: node_modules/.installed ## print crontab lines (installs nothing) [CONFIG= LOG=]
 	$(call check_vars,CONFIG LOG)

@@ -9,6 +9,7 @@ import { loadConfig } from '../lib/config/load.ts';
 import { ExitCode } from '../lib/errors.ts';
 import { listBackups, mismatches } from '../lib/list/list-backups.ts';
 import { renderGroups } from '../lib/list/render.ts';
+import { listOffsite, renderOffsite } from '../lib/list/offsite-list.ts';
 
 const help = `
 Usage: ./scripts/list-backups.ts [options]   (make db-list-backups [CONFIG=] [PROJECT=] [ENV=] [DB=] [JSON=1] [CHECK=1])
@@ -21,13 +22,19 @@ Options:
 ${SELECTORS}
   --json            print only JSON on stdout: an array with one object per backup file
   --check           verify sizes and checksums against the manifests; exit 1 on a mismatch
+  --offsite         list what the bucket holds (offsite:), including copies whose local file is gone
 ${COMMON}
 
 ${EXIT_CODES}
 `;
 
-await runCommand({ help, strings: ['config', 'project', 'env', 'db'], booleans: ['json', 'check'] }, async (args, { log }) => {
+await runCommand({ help, strings: ['config', 'project', 'env', 'db'], booleans: ['json', 'check', 'offsite'] }, async (args, { log }) => {
   const config = await loadConfig({ config: str(args, 'config') });
+  if (args.offsite) {
+    const entries = await listOffsite({ config, project: str(args, 'project'), env: str(args, 'env'), db: str(args, 'db') });
+    log.result(args.json ? JSON.stringify(entries, null, 2) : renderOffsite(entries, log.resultColor));
+    return;
+  }
   const groups = await listBackups({
     config,
     project: str(args, 'project'),

@@ -3,7 +3,7 @@
 // make db-restore: restore a backup without losing anything on the way.
 import { runCommand } from '../lib/cli/boundary.ts';
 import { COMMON, EXIT_CODES, SELECTORS } from '../lib/cli/help.ts';
-import { lockWait, str } from '../lib/cli/parse-args.ts';
+import { fromFlag, lockWait, str } from '../lib/cli/parse-args.ts';
 import { ExitCode, UsageError } from '../lib/errors.ts';
 import { commandHint } from '../lib/cli/command-hint.ts';
 import { resolveConfigPath } from '../lib/config/load.ts';
@@ -34,6 +34,8 @@ ${SELECTORS}
   --in-place            drop and rebuild the live database (for disks too small for two copies)
   --no-owner            skip ownership and privileges (roles missing on the target)
   --globals             first apply the roles saved with the set (globals_<ts>.sql); existing roles are fine
+  --from offsite        resolve BACKUP= in the bucket (offsite:), download and check it, then restore
+                        it like a local backup; works with an empty backup directory
 ${COMMON}
 
 ${EXIT_CODES}
@@ -42,7 +44,7 @@ ${EXIT_CODES}
 await runCommand(
   {
     help,
-    strings: ['lock-wait', 'config', 'project', 'env', 'db', 'backup', 'label', 'target-db', 'container'],
+    strings: ['lock-wait', 'config', 'project', 'env', 'db', 'backup', 'label', 'target-db', 'container', 'from'],
     booleans: ['yes', 'drop-old', 'in-place', 'globals'],
     negatable: ['safety-backup', 'owner'],
   },
@@ -64,6 +66,7 @@ await runCommand(
       inPlace: args['in-place'] === true,
       noOwner: args.owner === false ? true : undefined,
       globals: args.globals === true,
+      from: fromFlag(args),
       lockWait: lockWait(args),
       signal,
       log,

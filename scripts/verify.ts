@@ -3,7 +3,7 @@
 // make db-verify: prove that backups restore, and record the result in their manifests.
 import { runCommand } from '../lib/cli/boundary.ts';
 import { COMMON, EXIT_CODES, SELECTORS } from '../lib/cli/help.ts';
-import { lockWait, str } from '../lib/cli/parse-args.ts';
+import { fromFlag, lockWait, str } from '../lib/cli/parse-args.ts';
 import { renderOutcomes, renderPlan } from '../lib/verify/render.ts';
 import { verify, VerifyFailed, type VerifyWhere } from '../lib/verify/verify.ts';
 
@@ -22,13 +22,14 @@ ${SELECTORS}
   --target WHERE    same-container (default): restore in the source container;
                     scratch: in a throwaway container from the same image
   --dry-run         print what would be verified and do nothing
+  --from offsite    verify the copies in the bucket (offsite:): download, check the sha256, restore
 ${COMMON}
 
 ${EXIT_CODES}
 `;
 
 await runCommand(
-  { help, strings: ['lock-wait', 'config', 'project', 'env', 'db', 'backup', 'target'], booleans: ['all', 'dry-run'] },
+  { help, strings: ['lock-wait', 'config', 'project', 'env', 'db', 'backup', 'target', 'from'], booleans: ['all', 'dry-run'] },
   async (args, { log, signal }) => {
     try {
       const r = await verify({
@@ -40,6 +41,7 @@ await runCommand(
         all: args.all === true,
         target: (str(args, 'target') ?? 'same-container') as VerifyWhere,
         dryRun: args['dry-run'] === true,
+        from: fromFlag(args),
         lockWait: lockWait(args),
         log,
         signal,

@@ -16,6 +16,9 @@ import { dumpDatabase, type BackupFile } from './dump-database.ts';
 import { updateLatest } from './latest.ts';
 import { pruneDatabase, type PruneResult } from './prune-database.ts';
 import { backupGlobals, type GlobalsFile } from '../globals/backup-globals.ts';
+import { offsiteFailures, uploadAfterRun } from '../offsite/after-run.ts';
+import type { OffsiteUpload } from '../offsite/sync.ts';
+import { pruneOffsiteAfterRun } from '../offsite/remote-prune.ts';
 
 export interface BackupOptions extends Selection {
   /** A path to projects.yml, or a loaded Config. */
@@ -53,6 +56,10 @@ export interface BackupResult {
   pruned: PruneResult[];
   /** The roles file written for each project/env of the set (globals: true). */
   globals: GlobalsFile[];
+  /** Offsite uploads of this run (projects with offsite:), good and failed. */
+  offsite?: OffsiteUpload[];
+  /** Offsite retention applied after a fully good run. */
+  offsitePruned?: PruneResult[];
 }
 
 /** Thrown when any database failed; carries the result, so the files that were written are known. */
@@ -63,6 +70,18 @@ export class BackupFailed extends PgkeepError {
   }
   override get exitCode(): number {
     return this.result.files.length > 0 ? ExitCode.partial : ExitCode.failure;
+  }
+}
+
+/** Every local backup is good but an offsite upload failed: partial (exit 3); the next run retries it. */
+export class OffsiteUploadFailed extends BackupFailed {
+  constructor(result: BackupResult) {
+    super(result);
+    const n = offsiteFailures(result.offsite).length;
+    this.message = `every local backup is good, but ${n} offsite ${n === 1 ? 'upload' : 'uploads'} failed; the next run retries (or: make db-offsite-sync)`;
+  }
+  override get exitCode(): number {
+    return ExitCode.partial;
   }
 }
 
@@ -80,12 +99,17 @@ export async function backup(opts: BackupOptions = {}): Promise<BackupResult> {
     const jobs = locked.flatMap(({ target, lock }) => target.databases.map((database): Job => ({ target, database, dir: lock.dir })));
     await runPool(jobs, opts.concurrency ?? 1, (job) => backupOne(job, timestamp, opts, log, result));
     await backupGlobals(locked, timestamp, result, { log, signal: opts.signal, deadline: withDeadline, logError });
+    if (!opts.signal?.aborted && opts.reason !== 'pre-restore') result.offsite = await uploadAfterRun(locked, log, opts.signal);
     restoreHints(result, commandHint(config), log);
     if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new InterruptedError('SIGTERM');
     if (opts.prune === true) await pruneAfterRun(targets, result, log);
+    if (opts.prune === true && result.failures.length === 0 && offsiteFailures(result.offsite).length === 0) {
+      result.offsitePruned = await pruneOffsiteAfterRun(locked, log, opts.signal);
+    }
     return result;
   });
   if (outcome.failures.length > 0) throw new BackupFailed(outcome);
+  if (offsiteFailures(outcome.offsite).length > 0) throw new OffsiteUploadFailed(outcome);
   return outcome;
 }
 
@@ -168,6 +192,12 @@ function logError(log: Logger, what: string | undefined, error: Error): void {
 async function pruneAfterRun(targets: Target[], result: BackupResult, log: Logger): Promise<void> {
   if (result.failures.length > 0) {
     log.warn(`pruning skipped: ${plural(result.failures.length, 'backup')} failed in this run, so no old backup is removed`);
+    return;
+  }
+  const offsiteFailed = offsiteFailures(result.offsite).length;
+  if (offsiteFailed > 0) {
+    // A local copy may be the only one while its upload is pending.
+    log.warn(`pruning skipped: ${plural(offsiteFailed, 'offsite upload')} failed in this run, so no old backup is removed, here or offsite`);
     return;
   }
   for (const f of result.files) {

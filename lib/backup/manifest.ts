@@ -48,6 +48,21 @@ export interface Manifest {
   row_counts: RowCountMode;
   tables: TableCount[];
   verified?: Verification;
+  /** The offsite copy, once uploaded and checked end to end (lib/offsite/). */
+  offsite?: OffsiteRecord;
+  /** The last upload that failed, until one succeeds: what list-backups shows as "failed". */
+  offsite_error?: { at: string; error: string };
+}
+
+export interface OffsiteRecord {
+  /** s3://bucket/key of the stored file; the manifest copy is at the same key + .json. */
+  url: string;
+  etag: string;
+  /** sha256 of the object as checked after the upload: equals the manifest's sha256. */
+  sha256: string;
+  at: string;
+  /** How the copy was proven: the server's SHA-256 checksum, or by reading it back. */
+  checked_by?: 'checksum' | 'readback';
 }
 
 export async function writeManifest(dir: string, m: Manifest): Promise<string> {

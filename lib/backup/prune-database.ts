@@ -17,6 +17,8 @@ export interface PruneResult {
   database: string;
   plan: RetentionPlan<StoredItem>;
   dryRun: boolean;
+  /** A plan over the offsite copies (lib/offsite/remote-prune.ts), not the local files. */
+  offsite?: boolean;
 }
 
 export async function pruneDatabase(

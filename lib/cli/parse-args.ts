@@ -95,3 +95,10 @@ export function lockWait(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env)
   if (!/^\d+$/.test(v)) throw new UsageError(`--lock-wait expects a whole number of seconds, got "${v}"`);
   return Number(v);
 }
+
+/** --from local|offsite (make FROM=offsite): where BACKUP= is looked up. */
+export function fromFlag(args: ParsedArgs): 'local' | 'offsite' | undefined {
+  const v = str(args, 'from');
+  if (v === undefined || v === 'local' || v === 'offsite') return v;
+  throw new UsageError(`--from ${JSON.stringify(v)}: expected offsite (or local, the default)`);
+}

@@ -29,6 +29,7 @@ export function normaliseProject(r: Reader, head: ProjectHead, defaults: Setting
     rowCounts: s.rowCounts ?? DEFAULTS.rowCounts,
     globals: { enabled: s.globals ?? DEFAULTS.globals, withPasswords: s.globalsWithPasswords ?? DEFAULTS.globalsWithPasswords },
     ...(s.notify !== undefined ? { notify: s.notify } : {}),
+    ...(s.offsite !== undefined ? { offsite: s.offsite } : {}),
     backup: {
       enabled: s.enabled ?? DEFAULTS.enabled,
       verifyOnRestore: s.verifyOnRestore ?? DEFAULTS.verifyOnRestore,

@@ -2,7 +2,8 @@
 // flat `defaults:` block: each key with its parser, and the defaults next to them.
 import path from 'node:path';
 import { isMap, isScalar } from 'yaml';
-import type { DumpFormat, NotifyConfig, RetentionPolicy, RowCountMode, RuntimeChoice } from './types.ts';
+import type { DumpFormat, NotifyConfig, OffsiteConfig, RetentionPolicy, RowCountMode, RuntimeChoice } from './types.ts';
+import { readOffsite } from './offsite-settings.ts';
 import { join, type Reader, type YNode } from './yaml-reader.ts';
 import { CONTAINER_PATTERN } from '../names.ts';
 
@@ -22,6 +23,7 @@ export interface Settings {
   notify?: NotifyConfig;
   globals?: boolean;
   globalsWithPasswords?: boolean;
+  offsite?: OffsiteConfig;
   enabled?: boolean;
   verifyOnRestore?: boolean;
   retention: RetentionPolicy;
@@ -84,6 +86,7 @@ export const DATABASE_SETTINGS: Readonly<Record<string, Parse>> = {
   notify: ({ r }, n, p, s) => (s.notify = notify(r, n, p)),
   globals: ({ r }, n, p, s) => (s.globals = r.bool(n, p)),
   globals_with_passwords: ({ r }, n, p, s) => (s.globalsWithPasswords = r.bool(n, p)),
+  offsite: (c, n, p, s) => (s.offsite = readOffsite(c.r, n, p, { filePath: (fn, fp, what) => filePath(c, fn, fp, what), retentionKeys: RETENTION_KEYS })),
 };
 
 /** Keys that belong in a project's database.backup: block (and in defaults:). */

@@ -24,6 +24,28 @@ export interface NotifyConfig {
   on: Array<'failure' | 'success'>;
 }
 
+/**
+ * Offsite copies on S3-compatible storage. Credentials are named here (env var names or a file),
+ * never held: lib/offsite/credentials.ts reads them when a client is made.
+ */
+export interface OffsiteConfig {
+  type: 's3';
+  /** http(s) URL of an S3-compatible service; absent means AWS S3 for `region`. */
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  /** Key prefix without leading or trailing slash; '' for none. */
+  prefix: string;
+  forcePathStyle: boolean;
+  credentials: { accessKeyEnv: string; secretKeyEnv: string } | { file: string; profile: string };
+  /** checksum: the S3 additional checksum when the server returns one, else a read-back. */
+  verify: 'checksum' | 'readback';
+  /** Multipart part size in bytes (S3's minimum is 5 MiB). */
+  partSize: number;
+  /** Its own policy; empty means nothing is ever removed offsite. */
+  retention: RetentionPolicy;
+}
+
 export interface ProjectConfig {
   /** Top-level key in projects.yml; matches NAME_PATTERN. */
   name: string;
@@ -51,6 +73,7 @@ export interface ProjectConfig {
   notify?: NotifyConfig;
   /** Roles and tablespaces (pg_dumpall --globals-only) saved beside each set. */
   globals: { enabled: boolean; withPasswords: boolean };
+  offsite?: OffsiteConfig;
   backup: {
     enabled: boolean;
     verifyOnRestore: boolean;

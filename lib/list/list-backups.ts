@@ -2,7 +2,7 @@
 // file. BackupEntry is a public interface (--json): keep its fields stable.
 import path from 'node:path';
 import { latestOf } from '../backup/latest.ts';
-import { readBackupDir } from '../backup/manifest.ts';
+import { readBackupDir, type Manifest } from '../backup/manifest.ts';
 import { loadConfig } from '../config/load.ts';
 import { selectTargets, type Selection } from '../config/select.ts';
 import type { Config } from '../config/types.ts';
@@ -29,6 +29,16 @@ export interface BackupEntry {
   verified: { at: string; ok: boolean } | null;
   /** With --check: what is wrong with this file's bytes (size or checksum), else null. Added in 0.x, additive. */
   problem: { kind: 'size-mismatch' | 'checksum-mismatch'; detail: string } | null;
+  /** The offsite copy, when the project has offsite: (else null). Added with offsite copies, additive. */
+  offsite: OffsiteStatus | null;
+}
+
+export interface OffsiteStatus {
+  /** uploaded: copied and checked; failed: the last upload failed (error says why); pending: not tried yet. */
+  status: 'uploaded' | 'pending' | 'failed';
+  url: string | null;
+  at: string | null;
+  error: string | null;
 }
 
 export interface ListGroup {
@@ -40,6 +50,8 @@ export interface ListGroup {
   problems: Problem[];
   /** The roles files of the sets (globals_<ts>.sql); not in --json's array, which stays one object per backup file. */
   globals: GlobalsEntry[];
+  /** The project has offsite: configured (the table gets an offsite column). */
+  offsite?: boolean;
 }
 
 export interface ListOptions extends Selection {
@@ -73,6 +85,7 @@ export async function listBackups(opts: ListOptions = {}): Promise<ListGroup[]> 
       latest: latest.has(b.path),
       verified: b.manifest.verified ? { at: b.manifest.verified.at, ok: b.manifest.verified.ok } : null,
       problem: null,
+      offsite: t.project.offsite ? offsiteStatus(b.manifest) : null,
     }));
     const problems = [...scan.problems];
     if (opts.check) {
@@ -85,7 +98,7 @@ export async function listBackups(opts: ListOptions = {}): Promise<ListGroup[]> 
     }
     const globals = await listGlobals(dir, t.project.name, t.env, opts.check === true);
     for (const g of globals) if (g.problem) problems.push({ ...g.problem, path: g.path });
-    groups.push({ project: t.project.name, env: t.env, dir, databases: t.databases, entries, problems, globals });
+    groups.push({ project: t.project.name, env: t.env, dir, databases: t.databases, entries, problems, globals, offsite: !!t.project.offsite });
   }
   return groups;
 }
@@ -93,3 +106,9 @@ export async function listBackups(opts: ListOptions = {}): Promise<ListGroup[]> 
 /** Files whose bytes differ from their manifest: what --check exists to find, and why it exits 1. */
 export const mismatches = (groups: ListGroup[]): Array<BackupEntry | GlobalsEntry> =>
   groups.flatMap((g) => [...g.entries.filter((e) => e.problem), ...g.globals.filter((e) => e.problem)]);
+
+function offsiteStatus(m: Pick<Manifest, 'offsite' | 'offsite_error'>): OffsiteStatus {
+  if (m.offsite) return { status: 'uploaded', url: m.offsite.url, at: m.offsite.at, error: null };
+  if (m.offsite_error) return { status: 'failed', url: null, at: m.offsite_error.at, error: m.offsite_error.error };
+  return { status: 'pending', url: null, at: null, error: null };
+}

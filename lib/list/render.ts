@@ -32,7 +32,7 @@ function renderGroup(g: ListGroup, c: ChalkInstance, command: CommandHint, now: 
 
 function setsTable(g: ListGroup, c: ChalkInstance, now: Date): string {
   const dbs = g.databases.filter((db) => g.entries.some((e) => e.database === db));
-  const head = ['', 'timestamp', 'created', ...dbs, 'reason', 'label', 'verified'];
+  const head = ['', 'timestamp', 'created', ...dbs, 'reason', 'label', 'verified', ...(g.offsite ? ['offsite'] : [])];
   const rows: string[][] = [];
   const byTs = new Map<string, BackupEntry[]>();
   for (const e of g.entries) byTs.set(e.timestamp, [...(byTs.get(e.timestamp) ?? []), e]);
@@ -49,6 +49,7 @@ function setsTable(g: ListGroup, c: ChalkInstance, now: Date): string {
       set[0]!.reason,
       set[0]!.label ?? '',
       verification(set, c),
+      ...(g.offsite ? [offsiteCell(set, c)] : []),
     ]);
   }
   return boxTable(head, rows);
@@ -70,4 +71,12 @@ function rolesLine(g: ListGroup): string {
   const withRoles = g.globals.filter((r) => sets.has(r.timestamp));
   const hashes = g.globals.some((r) => r.with_passwords) ? ' (some hold password hashes: keep them private)' : '';
   return `roles saved with ${withRoles.length} of ${plural(sets.size, 'set')} (globals_<timestamp>.sql${hashes}); a restore applies them with GLOBALS=1`;
+}
+
+/** The set's offsite state: failed wins over pending, pending over uploaded. */
+function offsiteCell(set: BackupEntry[], c: ChalkInstance): string {
+  const states = set.map((e) => e.offsite?.status);
+  if (states.includes('failed')) return c.red('failed');
+  if (states.includes('pending')) return c.yellow('pending');
+  return c.green('uploaded');
 }

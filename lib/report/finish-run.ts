@@ -38,6 +38,7 @@ export function notificationTargets(projects: Config['projects'], report: RunRep
     if (databases.length === 0 && !report.error) return [];
     if (report.error) return [{ notify, report: { ...report, databases } }];
     const failed = databases.filter((d) => !d.ok).length;
-    return [{ notify, report: { ...report, databases, status: statusOf(databases.length - failed, failed) } }];
+    const offsite = failed === 0 && databases.some((d) => d.offsite_error);
+    return [{ notify, report: { ...report, databases, status: offsite ? 'partial' : statusOf(databases.length - failed, failed) } }];
   });
 }

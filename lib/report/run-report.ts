@@ -14,6 +14,8 @@ export interface DatabaseReport {
   size?: number;
   duration_ms?: number;
   error?: string;
+  /** The local backup is good, but its offsite upload failed (the run is partial). */
+  offsite_error?: string;
 }
 
 export interface RunReport {
@@ -33,7 +35,13 @@ export function reportFromBackup(command: string, r: BackupResult, startedAt: Da
     project: f.project, env: f.env, database: f.database, ok: true, path: f.path, size: f.manifest.size, duration_ms: f.manifest.duration_ms,
   }));
   const failed: DatabaseReport[] = r.failures.map((f) => ({ project: f.project, env: f.env, database: f.database, ok: false, error: f.error.message }));
-  const status = statusOf(ok.length, failed.length);
+  for (const u of r.offsite ?? []) {
+    const d = u.error && ok.find((o) => o.path === u.path);
+    if (d) d.offsite_error = u.error!.message;
+  }
+  // A failed upload leaves every local backup good, but the run did not do all it should: partial.
+  const offsiteFailed = (r.offsite ?? []).some((u) => u.error);
+  const status = offsiteFailed && failed.length === 0 ? 'partial' : statusOf(ok.length, failed.length);
   return {
     command, status, host: os.hostname(), started_at: startedAt.toISOString(), finished_at: new Date().toISOString(),
     timestamp: r.timestamp, databases: [...ok, ...failed].sort((a, b) => key(a).localeCompare(key(b))),
@@ -58,11 +66,18 @@ export function reportText(r: RunReport): string {
   const what = r.command === 'verify' ? 'verification(s)' : 'database backup(s)';
   const head = r.error
     ? `pgkeep ${r.command} on ${r.host} FAILED: ${r.error}`
-    : r.status === 'success'
-      ? `pgkeep ${r.command} on ${r.host}: all ${r.databases.length} ${what} succeeded`
+    : r.status === 'success' || failed === 0
+      ? `pgkeep ${r.command} on ${r.host}: all ${r.databases.length} ${what} succeeded${offsiteText(r)}`
       : `pgkeep ${r.command} on ${r.host}: ${failed} of ${r.databases.length} ${what} FAILED`;
   const lines = r.databases.map((d) =>
-    d.ok ? `ok ${key(d)}: ${formatBytes(d.size ?? 0)} in ${formatDuration(d.duration_ms ?? 0)}` : `FAILED ${key(d)}${d.error && d.error !== r.error ? `: ${d.error}` : ''}`,
+    d.ok
+      ? `ok ${key(d)}: ${formatBytes(d.size ?? 0)} in ${formatDuration(d.duration_ms ?? 0)}${d.offsite_error ? `; offsite upload FAILED: ${d.offsite_error}` : ''}`
+      : `FAILED ${key(d)}${d.error && d.error !== r.error ? `: ${d.error}` : ''}`,
   );
   return [head, ...lines].join('\n');
+}
+
+function offsiteText(r: RunReport): string {
+  const n = r.databases.filter((d) => d.offsite_error).length;
+  return n === 0 ? '' : `, but ${n} offsite upload(s) FAILED (the local backups are kept; the next run retries)`;
 }

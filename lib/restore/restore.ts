@@ -28,6 +28,8 @@ import { restoreInPlace } from './in-place.ts';
 import { commandHint, forTarget, type CommandHint } from '../cli/command-hint.ts';
 import { prepareRoles } from './roles-step.ts';
 import type { AppliedRoles } from '../globals/apply-globals.ts';
+import { withOffsiteCopies } from '../offsite/fetch.ts';
+import type { StoredBackup } from '../backup/manifest.ts';
 
 export interface RestoreOptions extends Selection {
   config?: string | Config;
@@ -49,6 +51,8 @@ export interface RestoreOptions extends Selection {
   signal?: AbortSignal;
   /** Seconds to wait for another run's lock on the project/env; 0 (default) fails at once. */
   lockWait?: number;
+  /** offsite: resolve BACKUP= against the bucket and download the files first. */
+  from?: 'local' | 'offsite';
 }
 
 export interface RestoreResult {
@@ -73,16 +77,23 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
   const spec = parseBackupSpec(opts.backup, opts.cwd ?? process.cwd(), commandHint(config));
   const target = singleTarget(selectTargets(config, { project: opts.project, env: opts.env, db: spec.kind === 'file' ? undefined : opts.db }, { includeDisabled: true }));
   // A file named by path is checked before the lock, which creates the backup directory: a refusal touches nothing.
+  if (opts.from === 'offsite' && spec.kind === 'file') throw new UsageError('FROM=offsite takes BACKUP=latest, pre-deploy or a timestamp, not a file path');
   const file = spec.kind === 'file' ? await fileSource(spec.path, opts) : undefined;
-  return withTargetLock(target, { waitSeconds: opts.lockWait, log, signal: opts.signal }, (lock) =>
-    restoreLocked(opts, target, spec, lock, log, forTarget(commandHint(config), target.project.name, target.env), file),
-  );
+  return withTargetLock(target, { waitSeconds: opts.lockWait, log, signal: opts.signal }, (lock) => {
+    const command = forTarget(commandHint(config), target.project.name, target.env);
+    if (opts.from !== 'offsite' || spec.kind === 'file') return restoreLocked(opts, target, spec, lock, log, command, file);
+    const databases = opts.db ? [opts.db] : target.databases;
+    const pick = (stored: StoredBackup[], where: string) => resolveStored({ spec, stored, databases, label: opts.label, where, command }).map((s) => s.stored!);
+    const fetch = { cfg: target.project.offsite, project: target.project.name, env: target.env, dir: lock.dir, pick };
+    return withOffsiteCopies(fetch, log, opts.signal, (chosen) => restoreLocked(opts, target, spec, lock, log, command, undefined, chosen));
+  });
 }
 
-async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupSpec, lock: HeldLock, log: Logger, command: CommandHint, file?: RestoreSource): Promise<RestoreResult> {
+async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupSpec, lock: HeldLock, log: Logger, command: CommandHint, file?: RestoreSource, fetched?: StoredBackup[]): Promise<RestoreResult> {
   const { project, env } = target;
   const { dir } = lock;
-  const stored = await listStoredBackups(dir, project.name, env);
+  // From offsite: only the downloaded set, which BACKUP= resolves to again.
+  const stored = fetched ?? (await listStoredBackups(dir, project.name, env));
   const sources =
     spec.kind === 'file'
       ? [file ?? (await fileSource(spec.path, opts))]

@@ -23,6 +23,9 @@ import { reportFromError } from '../report/run-report.ts';
 import { reportFromVerify } from './verify-report.ts';
 import { verifyOne, type VerifyOutcome, type VerifyTarget } from './verify-one.ts';
 import { plural } from '../plural.ts';
+import { withOffsiteCopies } from '../offsite/fetch.ts';
+import { readManifest } from '../backup/manifest.ts';
+import { manifestName } from '../names.ts';
 
 export type VerifyWhere = 'same-container' | 'scratch';
 
@@ -36,6 +39,8 @@ export interface VerifyOptions extends Selection {
   log?: Logger;
   signal?: AbortSignal;
   lockWait?: number;
+  /** offsite: verify the copies in the bucket (downloaded to a temporary file first). */
+  from?: 'local' | 'offsite';
 }
 
 export interface VerifyResult {
@@ -60,6 +65,10 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
   const targets = selectTargets(config, opts, { includeDisabled: true });
   const command = commandHint(config);
   const planned: StoredBackup[] = [];
+  if (opts.dryRun && opts.from === 'offsite') {
+    for (const t of targets) await fromOffsite(t, targetDir(t.project, t.env), opts, command, log, true, async (b) => void planned.push(...b));
+    return { outcomes: [], planned };
+  }
   if (opts.dryRun) {
     for (const t of targets) planned.push(...(await pickBackups(t, targetDir(t.project, t.env), opts, command)));
     return { outcomes: [], planned };
@@ -70,6 +79,12 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
   try {
     for (const t of targets) {
       await withTargetLock(t, { waitSeconds: opts.lockWait, log, signal: opts.signal }, async ({ dir }) => {
+        if (opts.from === 'offsite') {
+          return fromOffsite(t, dir, opts, command, log, false, async (backups) => {
+            planned.push(...backups);
+            if (backups.length > 0) outcomes.push(...(await verifyLocked(t, backups, opts, runStamp, log, (b) => recordBesideLocal(dir, b))));
+          });
+        }
         // Chosen under the lock: a backup pruned while this run waited is neither verified nor given its manifest back.
         const backups = await pickBackups(t, dir, opts, command);
         planned.push(...backups);
@@ -89,7 +104,26 @@ export async function verify(opts: VerifyOptions = {}): Promise<VerifyResult> {
 }
 
 async function pickBackups(t: Target, dir: string, opts: VerifyOptions, command: CommandHint): Promise<StoredBackup[]> {
-  const stored = (await listStoredBackups(dir, t.project.name, t.env)).filter((b) => t.databases.includes(b.manifest.database));
+  return chooseBackups(t, await listStoredBackups(dir, t.project.name, t.env), dir, opts, command);
+}
+
+/** FROM=offsite: the same choice made over the bucket's manifests, the files downloaded (unless listOnly) for `use`. */
+function fromOffsite(t: Target, dir: string, opts: VerifyOptions, command: CommandHint, log: Logger, listOnly: boolean, use: (b: StoredBackup[]) => Promise<void>): Promise<void> {
+  const pick = (stored: StoredBackup[], where: string) => chooseBackups(t, stored, where, opts, command);
+  return withOffsiteCopies({ cfg: t.project.offsite, project: t.project.name, env: t.env, dir, pick, listOnly }, log, opts.signal, use);
+}
+
+/**
+ * A verified offsite copy has the bytes of the local backup of the same name (same sha256), so the
+ * proof is recorded in the local manifest when there is one; the bucket's manifest copy is left as uploaded.
+ */
+async function recordBesideLocal(dir: string, b: StoredBackup): Promise<void> {
+  const local = await readManifest(path.join(dir, manifestName(b.manifest.file))).catch(() => undefined);
+  if (local && local.sha256 === b.manifest.sha256) await writeManifest(dir, { ...local, verified: b.manifest.verified });
+}
+
+function chooseBackups(t: Target, all: StoredBackup[], dir: string, opts: VerifyOptions, command: CommandHint): StoredBackup[] {
+  const stored = all.filter((b) => t.databases.includes(b.manifest.database));
   if (opts.all) return stored;
   const spec = parseBackupSpec(opts.backup ?? 'latest', process.cwd(), command);
   if (spec.kind === 'file') {
@@ -101,7 +135,10 @@ async function pickBackups(t: Target, dir: string, opts: VerifyOptions, command:
   return resolveStored({ spec, stored, databases: t.databases.filter((db) => stored.some((b) => b.manifest.database === db)), where: dir, command: forTarget(command, t.project.name, t.env) }).map((s) => s.stored!);
 }
 
-async function verifyLocked(t: Target, backups: StoredBackup[], opts: VerifyOptions, runStamp: string, log: Logger): Promise<VerifyOutcome[]> {
+type Record = (b: StoredBackup) => Promise<void>;
+const recordLocal: Record = (b) => writeManifest(path.dirname(b.path), b.manifest).then(() => undefined);
+
+async function verifyLocked(t: Target, backups: StoredBackup[], opts: VerifyOptions, runStamp: string, log: Logger, record: Record = recordLocal): Promise<VerifyOutcome[]> {
   const runtime = await connectRuntime(t.project.runtime);
   const source = await runtime.requireRunning(t.project.container);
   const env = await connectionEnv(t.project);
@@ -121,7 +158,7 @@ async function verifyLocked(t: Target, backups: StoredBackup[], opts: VerifyOpti
     for (const b of backups) {
       log.step(`Verifying ${b.path} (${vt.label})`);
       const o = await verifyOne(b, vt, runStamp, log, opts.signal);
-      await writeManifest(path.dirname(b.path), { ...b.manifest, verified: o.verification });
+      await record({ path: b.path, manifest: { ...b.manifest, verified: o.verification } });
       if (o.ok) log.ok(`  ok in ${formatDuration(o.durationMs)}: ${plural(o.check?.tables ?? 0, 'table')}, ${plural(o.check?.rows ?? 0, 'row')} (${o.check?.compared})`);
       else log.error(`${b.path}: ${o.error}`);
       outcomes.push(o);

@@ -10,7 +10,7 @@ import { runScript } from '../support/run-script.ts';
 import { databases } from '../support/seed.ts';
 import { tempDir, writeConfig } from '../support/tempdir.ts';
 
-const ENTRY_FIELDS = ['project', 'env', 'database', 'timestamp', 'path', 'size', 'sha256', 'format', 'reason', 'label', 'created', 'latest', 'verified', 'problem'];
+const ENTRY_FIELDS = ['project', 'env', 'database', 'timestamp', 'path', 'size', 'sha256', 'format', 'reason', 'label', 'created', 'latest', 'verified', 'problem', 'offsite'];
 
 for (const engine of testEngines()) {
   describe(`list-backups and verify on ${engine.name}`, () => {
@@ -86,7 +86,7 @@ crm:
       const m = JSON.parse(await fs.readFile(`${second[0]}.json`, 'utf8')) as Manifest;
       assert.deepEqual(newest, {
         project: 'crm', env: 'production', database: 'contacts', timestamp: m.timestamp, path: second[0], size: m.size, sha256: m.sha256,
-        format: 'custom', reason: 'manual', label: null, created: m.finished_at, latest: true, verified: null, problem: null,
+        format: 'custom', reason: 'manual', label: null, created: m.finished_at, latest: true, verified: null, problem: null, offsite: null,
       });
       assert.equal(entries.find((e) => e.path === first[0])!.label, 'v1.0');
       assert.equal(entries.find((e) => e.path === first[0])!.latest, false);
