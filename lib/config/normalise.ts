@@ -28,6 +28,7 @@ export function normaliseProject(r: Reader, head: ProjectHead, defaults: Setting
     timeoutSeconds: s.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
     rowCounts: s.rowCounts ?? DEFAULTS.rowCounts,
     ...(s.notify !== undefined ? { notify: s.notify } : {}),
+    ...(s.encryption !== undefined ? { encryption: s.encryption } : {}),
     backup: {
       enabled: s.enabled ?? DEFAULTS.enabled,
       verifyOnRestore: s.verifyOnRestore ?? DEFAULTS.verifyOnRestore,

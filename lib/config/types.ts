@@ -24,6 +24,13 @@ export interface NotifyConfig {
   on: Array<'failure' | 'success'>;
 }
 
+export interface EncryptionConfig {
+  /** age X25519 public keys (age1…); at least one. Backup hosts need only these. */
+  recipients: string[];
+  /** Absolute path of the age identity (secret key) file; needed only to restore or verify. */
+  identityFile?: string;
+}
+
 export interface ProjectConfig {
   /** Top-level key in projects.yml; matches NAME_PATTERN. */
   name: string;
@@ -49,6 +56,8 @@ export interface ProjectConfig {
   timeoutSeconds: number;
   rowCounts: RowCountMode;
   notify?: NotifyConfig;
+  /** age encryption of every stored file; absent means stored as dumped. */
+  encryption?: EncryptionConfig;
   backup: {
     enabled: boolean;
     verifyOnRestore: boolean;

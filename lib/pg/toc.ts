@@ -9,7 +9,7 @@ import { PgkeepError } from '../errors.ts';
 import { tocTableEntries, type TocEntry } from './toc-entries.ts';
 
 /** Far more than any TOC needs (about 200 bytes per object). */
-const TOC_PREFIX = 64 * 1024 * 1024;
+export const TOC_PREFIX = 64 * 1024 * 1024;
 
 export function readToc(runtime: ContainerRuntime, container: string, file: string, kind: ArchiveKind, env?: Record<string, string>, signal?: AbortSignal): Promise<ExecResult> {
   return runtime.exec(container, pgRestoreListArgs(), { stdin: prefix(openArchive(file, kind), TOC_PREFIX), env, signal });
