@@ -45,7 +45,14 @@ export function parseTimestamp(ts: string): Date | undefined {
   return formatTimestamp(date) === ts ? date : undefined;
 }
 
-export type FileExtension = '.dump' | '.sql.gz';
+/** The dump's own extension, then `.age` when pgkeep encrypted it (extensions stack in the order applied). */
+export type FileExtension = '.dump' | '.sql.gz' | '.dump.age' | '.sql.gz.age';
+
+export const ENCRYPTED_SUFFIX = '.age';
+
+export function fileExtension(format: 'custom' | 'plain', encrypted: boolean): FileExtension {
+  return `${format === 'custom' ? '.dump' : '.sql.gz'}${encrypted ? ENCRYPTED_SUFFIX : ''}` as FileExtension;
+}
 
 export function backupFileName(database: string, timestamp: string, ext: FileExtension): string {
   return `${database}_${timestamp}${ext}`;
@@ -62,7 +69,7 @@ export const partialName = (file: string): string => `.${file}.partial`;
 export function parseBackupFileName(
   file: string,
 ): { database: string; timestamp: string; ext: FileExtension } | undefined {
-  const m = /^(.+)_(\d{8}_\d{6})(\.dump|\.sql\.gz)$/.exec(file);
+  const m = /^(.+)_(\d{8}_\d{6})((?:\.dump|\.sql\.gz)(?:\.age)?)$/.exec(file);
   if (!m || nameProblem(m[1]!) || !parseTimestamp(m[2]!)) return undefined;
   return { database: m[1]!, timestamp: m[2]!, ext: m[3] as FileExtension };
 }

@@ -40,11 +40,19 @@ export async function loadArchive(o: LoadArchiveOptions): Promise<void> {
     },
   });
   const source = openArchive(o.file, o.kind);
-  source.on('error', (err) => counted.destroy(err));
+  // A failed decryption or plaintext check ends the input; it is the error to report, whatever psql says.
+  let sourceError: Error | undefined;
+  source.on('error', (err) => {
+    sourceError ??= err;
+    counted.destroy(err);
+  });
   const input = source.pipe(counted);
   const progress = trackProgress(o.log, `restoring into ${o.database}`, () => bytes);
   try {
-    const r = await o.admin.runtime.exec(o.admin.container, drainingStdin(argv), { stdin: input, env: o.env, signal: o.signal });
+    const r = await o.admin.runtime.exec(o.admin.container, drainingStdin(argv), { stdin: input, env: o.env, signal: o.signal }).catch((err: unknown) => {
+      throw sourceError ?? err;
+    });
+    if (sourceError) throw sourceError;
     if (r.exitCode !== 0) {
       const e = explainRestoreError(r.stderr, isCustom(o.kind) ? 'pg_restore' : 'psql');
       throw new PgkeepError(e.message, e.hint);

@@ -7,12 +7,13 @@ import { createPartial, commitPartial, HashingFileSink } from '../files/atomic.t
 import { warnIfOthersCanWrite } from '../files/shared-dir.ts';
 import { ExecError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { backupFileName, partialName, type FileExtension } from '../names.ts';
+import { backupFileName, fileExtension, partialName, type FileExtension } from '../names.ts';
 import { pgDumpArgs } from '../pg/args.ts';
 import { firstError } from '../pg/psql-session.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { VERSION } from '../version.ts';
-import { checkDump } from './check-dump.ts';
+import { checkDump, PlaintextCheck } from './check-dump.ts';
+import { encryptStage } from '../crypto/age-file.ts';
 import { connectionEnv } from './connection-env.ts';
 import { MANIFEST_VERSION, writeManifest, type Manifest } from './manifest.ts';
 import { trackProgress } from './progress.ts';
@@ -47,7 +48,7 @@ export interface BackupFile {
   manifest: Manifest;
 }
 
-export const extensionFor = (p: ProjectConfig): FileExtension => (p.format === 'custom' ? '.dump' : '.sql.gz');
+export const extensionFor = (p: ProjectConfig): FileExtension => fileExtension(p.format, !!p.encryption);
 
 export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<BackupFile> {
   const { project, database } = t;
@@ -69,6 +70,7 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
   };
   let snapshot: Snapshot | undefined;
   let dumping: Promise<unknown> | undefined;
+  let plain: PlaintextCheck | undefined;
   let committed = false;
   try {
     const pgDumpVersion = await clientVersion(ctx.runtime, project.container, sessionless);
@@ -76,7 +78,11 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
     stopped();
     const handle = await createPartial(partial);
     const hasher = new HashingFileSink(handle, partial);
-    const chain = [...(project.format === 'plain' ? [createGzip({ level: project.compression })] : []), hasher];
+    const checkTarget = { runtime: ctx.runtime, container: project.container, env, signal: sessionless };
+    // Encrypted: the plaintext is checked on its way to age, since it can never be read back here.
+    plain = project.encryption ? new PlaintextCheck(project.format, checkTarget) : undefined;
+    const encrypt = project.encryption ? [plain!, encryptStage(project.encryption.recipients, partial)] : [];
+    const chain = [...(project.format === 'plain' ? [createGzip({ level: project.compression })] : []), ...encrypt, hasher];
     const argv = pgDumpArgs({ user: project.user, database, format: project.format, compression: project.compression, snapshot: snapshot.id });
     const progress = trackProgress(ctx.log, database, () => hasher.bytes);
     const dump = ctx.runtime.exec(project.container, argv, { stdout: chain, env, signal: stopper.cut }).finally(progress.stop);
@@ -90,7 +96,8 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
       );
     }
     await snapshot.close();
-    await checkDump(partial, project.format, hasher.bytes, { runtime: ctx.runtime, container: project.container, env, signal: sessionless });
+    if (plain) await plain.result();
+    else await checkDump(partial, project.format, hasher.bytes, checkTarget);
     stopped();
     await commitPartial(partial, finalPath);
     committed = true;
@@ -104,6 +111,9 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
       format: project.format,
       compression: { method: 'gzip', level: project.compression, by: project.format === 'custom' ? 'pg_dump' : 'pgkeep' },
       size: hasher.bytes, sha256: hasher.digest(),
+      ...(project.encryption && plain
+        ? { encryption: { method: 'age' as const, recipients: project.encryption.recipients }, plaintext: { size: plain.bytes, sha256: plain.digest() } }
+        : {}),
       started_at: startedAt.toISOString(), finished_at: finishedAt.toISOString(),
       duration_ms: finishedAt.getTime() - startedAt.getTime(),
       server: snapshot.facts, pg_dump_version: pgDumpVersion,
@@ -116,6 +126,8 @@ export async function dumpDatabase(t: DumpTarget, ctx: DumpContext): Promise<Bac
     const reason = ctx.signal?.aborted ? ctx.signal.reason : err;
     await stopper.stop(reason);
     await dumping?.catch(() => undefined);
+    plain?.destroy();
+    await plain?.result().catch(() => undefined);
     await snapshot?.close().catch(() => undefined);
     // Nothing half-made survives: the temporary file, and a committed file whose manifest failed.
     await fs.rm(partial, { force: true });

@@ -38,8 +38,13 @@ export interface Manifest {
   engine: string;
   format: DumpFormat;
   compression: { method: 'gzip'; level: number; by: 'pg_dump' | 'pgkeep' };
+  /** Of the stored bytes: the encrypted file when encrypted, so checking it needs no identity. */
   size: number;
   sha256: string;
+  /** Present when pgkeep encrypted the file; recipients are public keys, no secret. */
+  encryption?: { method: 'age'; recipients: string[] };
+  /** The bytes age encrypted (the .dump or .sql.gz), checked when a restore or verify reads them back. */
+  plaintext?: { size: number; sha256: string };
   started_at: string;
   finished_at: string;
   duration_ms: number;

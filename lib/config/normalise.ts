@@ -30,6 +30,7 @@ export function normaliseProject(r: Reader, head: ProjectHead, defaults: Setting
     globals: { enabled: s.globals ?? DEFAULTS.globals, withPasswords: s.globalsWithPasswords ?? DEFAULTS.globalsWithPasswords },
     ...(s.notify !== undefined ? { notify: s.notify } : {}),
     ...(s.offsite !== undefined ? { offsite: s.offsite } : {}),
+    ...(s.encryption !== undefined ? { encryption: s.encryption } : {}),
     backup: {
       enabled: s.enabled ?? DEFAULTS.enabled,
       verifyOnRestore: s.verifyOnRestore ?? DEFAULTS.verifyOnRestore,

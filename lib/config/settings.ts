@@ -2,10 +2,11 @@
 // flat `defaults:` block: each key with its parser, and the defaults next to them.
 import path from 'node:path';
 import { isMap, isScalar } from 'yaml';
-import type { DumpFormat, NotifyConfig, OffsiteConfig, RetentionPolicy, RowCountMode, RuntimeChoice } from './types.ts';
+import type { DumpFormat, EncryptionConfig, NotifyConfig, OffsiteConfig, RetentionPolicy, RowCountMode, RuntimeChoice } from './types.ts';
 import { readOffsite } from './offsite-settings.ts';
 import { join, type Reader, type YNode } from './yaml-reader.ts';
 import { CONTAINER_PATTERN } from '../names.ts';
+import { recipientProblem } from '../crypto/recipient.ts';
 
 /** What one block sets; unset keys stay undefined so a project can inherit them. */
 export interface Settings {
@@ -24,6 +25,7 @@ export interface Settings {
   globals?: boolean;
   globalsWithPasswords?: boolean;
   offsite?: OffsiteConfig;
+  encryption?: EncryptionConfig;
   enabled?: boolean;
   verifyOnRestore?: boolean;
   retention: RetentionPolicy;
@@ -87,6 +89,7 @@ export const DATABASE_SETTINGS: Readonly<Record<string, Parse>> = {
   globals: ({ r }, n, p, s) => (s.globals = r.bool(n, p)),
   globals_with_passwords: ({ r }, n, p, s) => (s.globalsWithPasswords = r.bool(n, p)),
   offsite: (c, n, p, s) => (s.offsite = readOffsite(c.r, n, p, { filePath: (fn, fp, what) => filePath(c, fn, fp, what), retentionKeys: RETENTION_KEYS })),
+  encryption: (c, n, p, s) => (s.encryption = encryption(c, n, p)),
 };
 
 /** Keys that belong in a project's database.backup: block (and in defaults:). */
@@ -159,6 +162,32 @@ function notify(r: Reader, node: YNode, p: string): NotifyConfig | undefined {
     r.issue(node, p, 'expected webhook_url or command (or both), got neither');
   }
   return stripUndefined(out);
+}
+
+/** recipients (age1…, at least one) and an optional identity_file, resolved like every path. */
+function encryption(c: ParseContext, node: YNode, p: string): EncryptionConfig | undefined {
+  const { r } = c;
+  const map = r.map(node, p, 'a mapping with recipients (a list of age1… public keys) and optionally identity_file');
+  if (!map) return undefined;
+  let recipients: string[] | undefined;
+  let identityFile: string | undefined;
+  let sawRecipients = false;
+  for (const { key, value } of r.entries(map, p, ['recipients', 'identity_file'])) {
+    const kp = join(p, key);
+    if (key === 'recipients') {
+      sawRecipients = true;
+      const check = (v: string, n: YNode, ip: string) => {
+        const problem = recipientProblem(v);
+        return !problem || (r.issue(n, ip, `expected an age recipient (age1…, as age-keygen -y prints it), got ${JSON.stringify(v)}, which ${problem}`), false);
+      };
+      recipients = r.stringList(value, kp, { what: 'a list of age recipients (age1…), at least one', itemWhat: 'an age recipient (age1…)', check, single: true });
+    }
+    if (key === 'identity_file') identityFile = filePath(c, value, kp, 'a file path (the age identity, for restore and verify)');
+  }
+  // Encryption asked for with nobody to encrypt to would store backups nobody can read, or none.
+  if (!sawRecipients) return r.issue(node, join(p, 'recipients'), 'expected a list of age recipients (age1…), at least one, got nothing');
+  if (!recipients) return undefined;
+  return { recipients, ...(identityFile !== undefined ? { identityFile } : {}) };
 }
 
 function notifyOn(r: Reader, node: YNode, p: string): NotifyConfig['on'] | undefined {

@@ -46,6 +46,13 @@ export interface OffsiteConfig {
   retention: RetentionPolicy;
 }
 
+export interface EncryptionConfig {
+  /** age X25519 public keys (age1…); at least one. Backup hosts need only these. */
+  recipients: string[];
+  /** Absolute path of the age identity (secret key) file; needed only to restore or verify. */
+  identityFile?: string;
+}
+
 export interface ProjectConfig {
   /** Top-level key in projects.yml; matches NAME_PATTERN. */
   name: string;
@@ -74,6 +81,8 @@ export interface ProjectConfig {
   /** Roles and tablespaces (pg_dumpall --globals-only) saved beside each set. */
   globals: { enabled: boolean; withPasswords: boolean };
   offsite?: OffsiteConfig;
+  /** age encryption of every stored file; absent means stored as dumped. */
+  encryption?: EncryptionConfig;
   backup: {
     enabled: boolean;
     verifyOnRestore: boolean;

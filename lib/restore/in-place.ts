@@ -50,7 +50,7 @@ async function recover(ctx: RestoreContext, item: RestoreItem, shape: NewDatabas
   try {
     await ctx.admin.query(dropDatabaseSql(item.live));
     await createLike(calm, item.live, { facts: backup.manifest.server, owner: shape.owner });
-    await fill(calm, { ...item, source }, await detectArchive(backup.path), item.live);
+    await fill(calm, { ...item, source }, await detectArchive(backup.path, { identityFile: ctx.identityFile, plaintext: backup.manifest.plaintext }), item.live);
     log.ok(`  ${item.live} is back as it was before the restore (from ${backup.path})`);
   } catch (err) {
     throw new PgkeepError(

@@ -23,6 +23,8 @@ export interface RestoreContext {
   verify: boolean;
   /** Prints paste-able commands for this project/env (forTarget). */
   command: CommandHint;
+  /** The project's encryption.identity_file: the safety backup may need it to be put back. */
+  identityFile?: string;
 }
 
 export interface RestoredDatabase {

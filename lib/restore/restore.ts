@@ -101,7 +101,8 @@ async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupS
   const now = opts.now ?? new Date();
   const items = planItems(sources, opts.targetDb, await chooseTimestamp([lock], now));
   for (const i of items) if (i.source.stored) await checkIntegrity(i.source.stored, siblings(stored, i.source.database), command);
-  const kinds = await Promise.all(items.map((i) => detectArchive(i.source.path)));
+  // An encrypted backup is opened here, before any engine is touched: a wrong identity stops the restore now.
+  const kinds = await Promise.all(items.map((i) => detectArchive(i.source.path, { identityFile: project.encryption?.identityFile, plaintext: i.source.stored?.manifest.plaintext })));
 
   const runtime = await connectRuntime(project.runtime);
   const container = opts.container ?? project.container;
@@ -123,7 +124,7 @@ async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupS
   const safety = opts.safetyBackup !== false;
   await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info, opts.signal);
   const roles = await applyRoles();
-  const ctx = { admin, env: pgEnv, log, signal: opts.signal, targetVersion, noOwner, verify: project.backup.verifyOnRestore, command };
+  const ctx = { admin, env: pgEnv, log, signal: opts.signal, targetVersion, noOwner, verify: project.backup.verifyOnRestore, command, identityFile: project.encryption?.identityFile };
   const safetyBackups = safety ? await takeSafetyBackups({ target, container, items, lock, runtime, env: pgEnv, log, signal: opts.signal, now, command }) : [];
   const { databases, appsNotStarted } = opts.inPlace
     ? await restoreInPlace(ctx, items, kinds, apps, safetyBackups)

@@ -19,6 +19,8 @@ export interface VerifyTarget {
   /** e.g. "same-container:shop-db" or "scratch:postgres:15" */
   label: string;
   versionNum: number;
+  /** The project's encryption.identity_file, for encrypted backups. */
+  identityFile?: string;
 }
 
 export interface VerifyOutcome {
@@ -37,7 +39,8 @@ export async function verifyOne(b: StoredBackup, t: VerifyTarget, runStamp: stri
   try {
     const problem = await integrityProblem(b);
     if (problem) throw new PgkeepError(problem);
-    const kind = await detectArchive(b.path);
+    // Before the temporary database: a wrong or missing identity fails here, touching nothing.
+    const kind = await detectArchive(b.path, { identityFile: t.identityFile, plaintext: b.manifest.plaintext });
     const toc = isCustom(kind) ? await readTableEntries(t.admin.runtime, t.admin.container, b.path, kind) : undefined;
     await t.admin.query(createDatabaseSql(temp, b.manifest.server, undefined, t.versionNum));
     created = true;

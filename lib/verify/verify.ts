@@ -153,7 +153,7 @@ async function verifyLocked(t: Target, backups: StoredBackup[], opts: VerifyOpti
       log.info(`  scratch container ${scratch} ready in ${formatDuration(Date.now() - started)}`);
     }
     const admin = new PgAdmin(runtime, container, t.project.user, scratch ? {} : env);
-    const vt: VerifyTarget = { admin, env: scratch ? {} : env, label: scratch ? `scratch:${source.image}` : `same-container:${container}`, versionNum: await admin.versionNum() };
+    const vt: VerifyTarget = { admin, env: scratch ? {} : env, label: scratch ? `scratch:${source.image}` : `same-container:${container}`, versionNum: await admin.versionNum(), identityFile: t.project.encryption?.identityFile };
     const outcomes: VerifyOutcome[] = [];
     for (const b of backups) {
       log.step(`Verifying ${b.path} (${vt.label})`);

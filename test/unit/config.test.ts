@@ -188,7 +188,7 @@ test('each kind of error, one line per case, with its line and key path', () => 
   const P = 'projects.yml:1: p.database';
   const cases: Array<[string, string, string]> = [
     ['unknown key with did-you-mean', project('', 'retention_dys: 30'), `${P}.backup.retention_dys: unknown key "retention_dys"; did you mean "retention_days"?`],
-    ['unknown key without a near match', project('colour: blue'), `${P}.colour: unknown key "colour"; expected one of type, container, databases, user, backup, runtime, backup_dir, format, compression, password_env, password_file, no_owner, app_containers, timeout, row_counts, notify, globals, globals_with_passwords, offsite`],
+    ['unknown key without a near match', project('colour: blue'), `${P}.colour: unknown key "colour"; expected one of type, container, databases, user, backup, runtime, backup_dir, format, compression, password_env, password_file, no_owner, app_containers, timeout, row_counts, notify, globals, globals_with_passwords, offsite, encryption`],
     ['policy key in database:', project('retention_days: 3'), `${P}.retention_days: "retention_days" does not belong here; it belongs in database.backup:`],
     ['database key in backup:', project('', 'runtime: docker'), `${P}.backup.runtime: "runtime" does not belong here; it belongs one level up, in database:`],
     ['not a whole number', project('', 'retention_days: thirty'), `${P}.backup.retention_days: expected a whole number >= 1, got "thirty"`],
@@ -322,7 +322,7 @@ test('keys that name Object.prototype members are plain keys', () => {
   assert.deepEqual(p.databases.__proto__, ['db']);
   assert.deepEqual(Object.entries(p.appContainers), [['__proto__', ['w']], ['constructor', []]]);
   assert.deepEqual(issues(project('constructor: x')), [
-    'projects.yml:1: p.database.constructor: unknown key "constructor"; expected one of type, container, databases, user, backup, runtime, backup_dir, format, compression, password_env, password_file, no_owner, app_containers, timeout, row_counts, notify, globals, globals_with_passwords, offsite',
+    'projects.yml:1: p.database.constructor: unknown key "constructor"; expected one of type, container, databases, user, backup, runtime, backup_dir, format, compression, password_env, password_file, no_owner, app_containers, timeout, row_counts, notify, globals, globals_with_passwords, offsite, encryption',
   ]);
 });
 
