@@ -1,20 +1,14 @@
 // The database container is killed while pg_dump streams: the run fails naming the container, and
 // neither a temporary nor a final-named file is left; the earlier backup and `latest` are untouched.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { useBigDumpBed } from '../support/big-dump-bed.ts';
 import { testEngines } from '../support/engines.ts';
-import { assertClearMessage, assertNothingLost, baselineBackup, captureState, createBigDatabase, makeBed, partialBytes, startScript, waitUntil, type Bed, stopLeftoverScripts } from './support.ts';
+import { assertClearMessage, assertNothingLost, captureState, partialBytes, startScript, waitUntil } from './support.ts';
 
 for (const engine of testEngines()) {
   describe(`container killed mid-dump on ${engine.name}`, () => {
-    let bed: Bed;
-    before(async () => {
-      bed = await makeBed(engine, { databases: ['big'] });
-      await createBigDatabase(bed.pg, 'big');
-      await baselineBackup(bed);
-    });
-    afterEach(stopLeftoverScripts);
-    after(async () => bed?.cleanup());
+    const bed = useBigDumpBed(engine);
 
     it('fails with exit 1 naming the container, and leaves nothing half-made', async () => {
       const state = await captureState(bed.dir);

@@ -7,9 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { useBigDumpBed } from '../support/big-dump-bed.ts';
 import { testEngines, type TestEngine } from '../support/engines.ts';
-import { assertClearMessage, assertNothingLost, baselineBackup, captureState, createBigDatabase, makeBed, partialBytes, startScript, waitUntil, type Bed, stopLeftoverScripts } from './support.ts';
+import { assertClearMessage, assertNothingLost, captureState, partialBytes, startScript, waitUntil } from './support.ts';
 
 interface PrivateSocket {
   url: string;
@@ -59,14 +60,7 @@ const privateSocket = (engine: TestEngine) =>
 
 for (const engine of testEngines()) {
   describe(`engine socket dropped mid-stream on ${engine.name}`, () => {
-    let bed: Bed;
-    before(async () => {
-      bed = await makeBed(engine, { databases: ['big'] });
-      await createBigDatabase(bed.pg, 'big');
-      await baselineBackup(bed);
-    });
-    afterEach(stopLeftoverScripts);
-    after(async () => bed?.cleanup());
+    const bed = useBigDumpBed(engine);
 
     it('fails with exit 1 and one message naming the socket, nothing lost', async () => {
       const socket = await privateSocket(engine);

@@ -4,14 +4,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Manifest } from '../../lib/backup/manifest.ts';
 import { pgRestoreListArgs } from '../../lib/pg/args.ts';
 import { testEngines } from '../support/engines.ts';
 import { startPostgres, type PgContainer } from '../support/pg-container.ts';
 import { runScript } from '../support/run-script.ts';
 import { createRichDatabase, EXPECTED_COUNTS } from '../support/seed.ts';
-import { tempDir, writeConfig } from '../support/tempdir.ts';
+import { tempDir, testTempDir, writeConfig } from '../support/tempdir.ts';
 
 const sha256 = async (file: string) => {
   const h = createHash('sha256');
@@ -23,8 +23,11 @@ const listing = async (dir: string) => (await fs.readdir(dir).catch(() => [] as 
 
 for (const engine of testEngines()) {
   describe(`backup on ${engine.name}`, () => {
+    // The live databases are only ever read (dumped), so the describe shares them and its server;
+    // each test has its own directory, config and backups.
     let pg: PgContainer;
-    let tmp: Awaited<ReturnType<typeof tempDir>>;
+    let baseline: Promise<string> | undefined;
+    let baselineRoot: Awaited<ReturnType<typeof tempDir>> | undefined;
     const env = { DOCKER_HOST: engine.socket };
 
     const config = (extra = '', project = 'shop') => `
@@ -41,7 +44,6 @@ ${project}:
 ${extra}`;
 
     before(async () => {
-      tmp = await tempDir();
       pg = await startPostgres(engine, 15);
       await createRichDatabase(pg, 'rich');
       await pg.sql('postgres', `CREATE DATABASE small TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
@@ -49,10 +51,29 @@ ${extra}`;
     });
     after(async () => {
       await pg?.remove();
-      await tmp?.cleanup();
+      await baselineRoot?.cleanup();
     });
 
-    it('writes one checksummed, listable dump per database under one timestamp, with true manifests', async () => {
+    /**
+     * A backups/ tree with one real backup of the set, taken on first use and never changed after:
+     * a test that needs earlier backups gets a copy of its own, instead of dumping 300,000 rows again.
+     */
+    const baselineBackups = () => (baseline ??= (async () => {
+      baselineRoot = await tempDir();
+      const r = await runScript('backup', ['--config', await writeConfig(baselineRoot.dir, config())], { env });
+      assert.equal(r.code, 0, r.stderr);
+      return path.join(baselineRoot.dir, 'backups');
+    })());
+    /** A directory of its own holding a copy of the baseline backups; `dir` is shop/production's. */
+    const withEarlierBackups = async (t: TestContext) => {
+      const tmp = await testTempDir(t);
+      // verbatimSymlinks: the latest links stay relative names, as pgkeep wrote them.
+      await fs.cp(await baselineBackups(), path.join(tmp.dir, 'backups'), { recursive: true, verbatimSymlinks: true });
+      return { root: tmp.dir, dir: path.join(tmp.dir, 'backups', 'shop', 'production') };
+    };
+
+    it('writes one checksummed, listable dump per database under one timestamp, with true manifests', async (t) => {
+      const tmp = await testTempDir(t);
       const cfg = await writeConfig(tmp.dir, config());
       const r = await runScript('backup', ['--config', cfg], { env });
       assert.equal(r.code, 0, r.stderr);
@@ -98,7 +119,8 @@ ${extra}`;
       assert.deepEqual((await listing(dir)).filter((n) => n.endsWith('.partial')), []);
     });
 
-    it('writes the plain format as .sql.gz that inflates to a complete SQL dump', async () => {
+    it('writes the plain format as .sql.gz that inflates to a complete SQL dump', async (t) => {
+      const tmp = await testTempDir(t);
       const cfg = await writeConfig(tmp.dir, config('    format: plain\n', 'plainshop').replace('[rich, small]', 'small'));
       const r = await runScript('backup', ['--config', cfg], { env });
       assert.equal(r.code, 0, r.stderr);
@@ -112,33 +134,33 @@ ${extra}`;
     });
 
     describe('failures leave nothing behind: no file, latest unchanged, nothing pruned', () => {
-      let dir: string;
-      let latestBefore: string;
-      let filesBefore: string[];
-      let stopped: PgContainer;
-
-      before(async () => {
-        dir = path.join(tmp.dir, 'backups', 'shop', 'production');
+      /** Earlier backups, one of them aged, and what the directory held before the failing run. */
+      const beforeFailure = async (t: TestContext) => {
+        const { root, dir } = await withEarlierBackups(t);
         await plantAgedBackup(dir, 'rich', '20200101_000000');
-        latestBefore = await fs.readlink(path.join(dir, 'rich_latest.dump'));
-        filesBefore = await listing(dir);
-        stopped = await startPostgres(engine, 15, 'pgkeep-stopped');
+        return { root, dir, latestBefore: await fs.readlink(path.join(dir, 'rich_latest.dump')), filesBefore: await listing(dir) };
+      };
+      /** A server that exists but is stopped; only one case needs it, so it starts it. */
+      const stoppedServer = async (t: TestContext) => {
+        const stopped = await startPostgres(engine, 15, 'pgkeep-stopped');
+        t.after(() => stopped.remove());
         await stopped.stop();
-      });
-      after(() => stopped?.remove());
+        return stopped;
+      };
 
-      const cases: Array<[string, () => string, number, RegExp]> = [
+      const cases: Array<[string, (t: TestContext) => string | Promise<string>, number, RegExp]> = [
         ['a missing container', () => config().replace(pg.name, 'pgkeep-no-such-container'), 1,
           /container "pgkeep-no-such-container" does not exist on (docker|podman) \(unix:\/\/\/.*\); running containers: .*pgkeep-test-/],
-        ['a stopped container', () => config().replace(pg.name, stopped.name), 1, /container "pgkeep-stopped-\w+" is not running \(state: (exited|stopped)\)/],
+        ['a stopped container', async (t) => config().replace(pg.name, (await stoppedServer(t)).name), 1, /container "pgkeep-stopped-\w+" is not running \(state: (exited|stopped)\)/],
         ['a wrong database name', () => config().replace('[rich, small]', '[nosuchdb]'), 1, /database "nosuchdb" does not exist/],
         ['a wrong user', () => config().replace('user: postgres', 'user: nobody'), 1, /role "nobody" does not exist/],
         ['a config error', () => config().replace('retention_days: 30', 'retention_days: thirty'), 2,
           /projects\.yml:\d+: shop\.database\.backup\.retention_days: expected a whole number >= 1, got "thirty"/],
       ];
       for (const [what, yaml, code, message] of cases) {
-        it(`on ${what}`, async () => {
-          const cfg = await writeConfig(tmp.dir, yaml());
+        it(`on ${what}`, async (t) => {
+          const { root, dir, latestBefore, filesBefore } = await beforeFailure(t);
+          const cfg = await writeConfig(root, await yaml(t));
           const r = await runScript('backup', ['--config', cfg], { env });
           assert.equal(r.code, code, r.stderr);
           assert.match(r.stderr, message);
@@ -149,8 +171,9 @@ ${extra}`;
         });
       }
 
-      it('a partial run exits 3, keeps the good backup and prunes nothing', async () => {
-        const cfg = await writeConfig(tmp.dir, config().replace('[rich, small]', '[rich, nosuchdb]'));
+      it('a partial run exits 3, keeps the good backup and prunes nothing', async (t) => {
+        const { root, dir } = await beforeFailure(t);
+        const cfg = await writeConfig(root, config().replace('[rich, small]', '[rich, nosuchdb]'));
         const r = await runScript('backup', ['--config', cfg], { env });
         assert.equal(r.code, 3, r.stderr);
         const written = r.stdout.trim();
@@ -160,8 +183,9 @@ ${extra}`;
       });
     });
 
-    it('a scheduled run prunes by age after a good run, only files pgkeep made, file and manifest together', async () => {
-      const dir = path.join(tmp.dir, 'backups', 'shop', 'production');
+    it('a scheduled run prunes by age after a good run, only files pgkeep made, file and manifest together', async (t) => {
+      const { root, dir } = await withEarlierBackups(t);
+      await plantAgedBackup(dir, 'rich', '20200101_000000');
       await plantAgedBackup(dir, 'small', '20200102_000000');
       await fs.writeFile(path.join(dir, 'small_20190101_000000.dump'), 'not made by pgkeep: no manifest');
       await fs.writeFile(path.join(dir, 'notes.txt'), 'foreign');
@@ -169,7 +193,7 @@ ${extra}`;
       await plantAgedBackup(dir, 'small', '20200103_000000');
       const alien = path.join(dir, 'small_20200103_000000.dump.json');
       await fs.writeFile(alien, JSON.stringify({ ...JSON.parse(await fs.readFile(alien, 'utf8')), project: 'other' }));
-      const cfg = await writeConfig(tmp.dir, config());
+      const cfg = await writeConfig(root, config());
       const r = await runScript('scheduled-backup', ['--config', cfg], { env });
       assert.equal(r.code, 0, r.stderr);
       const names = await listing(dir);

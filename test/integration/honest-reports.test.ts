@@ -12,6 +12,7 @@ import { testEngines } from '../support/engines.ts';
 import { startPostgres, type PgContainer } from '../support/pg-container.ts';
 import { runScript } from '../support/run-script.ts';
 import { tempDir, writeConfig } from '../support/tempdir.ts';
+import { startWebhook } from '../support/webhook.ts';
 
 /** A port nothing listens on (and not one fetch refuses outright, as it does port 9). */
 async function closedPort(): Promise<number> {
@@ -61,16 +62,7 @@ ${name}:
       pg = await startPostgres(engine, 15);
       await pg.sql('postgres', `CREATE DATABASE app TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
       await pg.sql('app', 'CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 2000) g');
-      server = http.createServer((req, res) => {
-        let body = '';
-        req.on('data', (d: Buffer) => (body += d.toString()));
-        req.on('end', () => {
-          received.push(JSON.parse(body) as Received);
-          res.end('ok');
-        });
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+      ({ server, url } = await startWebhook<Received>((body) => received.push(body)));
     });
     after(async () => {
       server?.close();

@@ -3,30 +3,18 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { testEngines } from '../support/engines.ts';
-import { startPostgres, type PgContainer } from '../support/pg-container.ts';
 import { runScript } from '../support/run-script.ts';
-import { tempDir, writeConfig } from '../support/tempdir.ts';
+import { useServerWithDatabase } from '../support/server-with-database.ts';
+import { writeConfig } from '../support/tempdir.ts';
 
 const dumps = async (dir: string) => (await fs.readdir(dir)).filter((f) => /^app_\d{8}_\d{6}\.dump$/.test(f)).sort();
 
 for (const engine of testEngines()) {
   describe(`retention and manual backups on ${engine.name}`, () => {
-    let pg: PgContainer;
-    let tmp: Awaited<ReturnType<typeof tempDir>>;
+    const { pg, tmp } = useServerWithDatabase(engine, 'app', 'CREATE TABLE t (x int); INSERT INTO t VALUES (1)');
     const env = { DOCKER_HOST: engine.socket };
-
-    before(async () => {
-      tmp = await tempDir();
-      pg = await startPostgres(engine, 15);
-      await pg.sql('postgres', `CREATE DATABASE app TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
-      await pg.sql('app', 'CREATE TABLE t (x int); INSERT INTO t VALUES (1)');
-    });
-    after(async () => {
-      await pg?.remove();
-      await tmp?.cleanup();
-    });
 
     it('manual and pre-deploy backups with keep_last: 1 remove nothing; the scheduled run then applies it', async () => {
       const cfg = await writeConfig(tmp.dir, `

@@ -4,29 +4,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ExecResult } from '../../lib/runtime/container-runtime.ts';
 import { testEngines } from '../support/engines.ts';
-import { startPostgres, type PgContainer } from '../support/pg-container.ts';
 import { runScript } from '../support/run-script.ts';
-import { tempDir, writeConfig } from '../support/tempdir.ts';
+import { useServerWithDatabase } from '../support/server-with-database.ts';
+import { writeConfig } from '../support/tempdir.ts';
 
 for (const engine of testEngines()) {
   describe(`timeouts on ${engine.name}`, () => {
-    let pg: PgContainer;
-    let tmp: Awaited<ReturnType<typeof tempDir>>;
+    const { pg, tmp } = useServerWithDatabase(engine, 'held', 'CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g');
     const env = { DOCKER_HOST: engine.socket };
-
-    before(async () => {
-      tmp = await tempDir();
-      pg = await startPostgres(engine, 15);
-      await pg.sql('postgres', `CREATE DATABASE held TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
-      await pg.sql('held', 'CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g');
-    });
-    after(async () => {
-      await pg?.remove();
-      await tmp?.cleanup();
-    });
 
     it('a backup blocked by a held ACCESS EXCLUSIVE lock times out, names the timeout and the database, and leaves nothing running', async () => {
       const cfg = await writeConfig(tmp.dir, `
