@@ -47,6 +47,8 @@ install_packages() {
   want podman && [ ! -x /usr/libexec/podman/catatonit ] && missing+=(catatonit) # podman run --init
   want docker && ! command -v iptables >/dev/null && missing+=(iptables)
   command -v curl >/dev/null || missing+=(curl)
+  # age encrypts and decrypts backups (encryption: in projects.yml); age-keygen comes with it.
+  command -v age >/dev/null || missing+=(age)
   # Needed only when no postgres image can be pulled; root installs it up front, before the
   # images are built in parallel (two apt runs at once would fight over the dpkg lock).
   [ "$(id -u)" = 0 ] && ! command -v debootstrap >/dev/null && missing+=(debootstrap)
