@@ -15,6 +15,10 @@ export interface CommandVars {
   backup?: string;
   label?: string;
   targetDb?: string;
+  container?: string;
+  /** FROM=offsite: the backup is resolved in the bucket. */
+  from?: 'offsite';
+  inPlace?: boolean;
   /** GLOBALS=1: apply the set's roles first. */
   globals?: boolean;
   /** NO_OWNER=1: restore without ownership and privileges. */
@@ -54,6 +58,9 @@ export function makeCommand(target: MakeTarget, vars: CommandVars, facts: Config
   add('BACKUP', vars.backup);
   add('LABEL', vars.label);
   add('TARGET_DB', vars.targetDb);
+  add('CONTAINER', vars.container);
+  add('FROM', vars.from);
+  if (vars.inPlace) parts.push('IN_PLACE=1');
   if (vars.globals) parts.push('GLOBALS=1');
   if (vars.noOwner) parts.push('NO_OWNER=1');
   if (vars.yes) parts.push('YES=1');

@@ -119,7 +119,8 @@ async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupS
   const apps = container === project.container && items.some((i) => target.databases.includes(i.live)) ? (project.appContainers[env] ?? []) : [];
   await requireApps(runtime, apps, `${project.name}.database.app_containers`);
   const noOwner = opts.noOwner ?? project.noOwner;
-  const vars = { backup: opts.backup, db: opts.db, targetDb: opts.targetDb, label: opts.label };
+  // The ways out repeat the restore as it was asked for, so they run as printed.
+  const vars = { backup: opts.backup, db: opts.db, targetDb: opts.targetDb, label: opts.label, container: opts.container, inPlace: opts.inPlace, ...(opts.from === 'offsite' ? { from: 'offsite' as const } : {}) };
   const applyRoles = await prepareRoles({ admin, env: pgEnv, items, kinds, globals: !!opts.globals, noOwner, command, vars, log, signal: opts.signal });
   const safety = opts.safetyBackup !== false;
   await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info, opts.signal);

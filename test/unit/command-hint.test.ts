@@ -33,6 +33,8 @@ test('makeCommand: config, selectors and values, one line per case', () => {
     ['db-restore', { project: 'shop', env: 'qa', backup: 'latest' }, one, 'make db-restore ENV=qa BACKUP=latest'],
     ['db-restore', { project: 'nope', env: 'production', backup: 'latest' }, one, 'make db-restore PROJECT=nope ENV=production BACKUP=latest'],
     ['db-restore', { backup: 'latest', targetDb: 'shop_check' }, one, 'make db-restore BACKUP=latest TARGET_DB=shop_check'],
+    ['db-restore', { backup: 'latest', container: 'new-db', from: 'offsite', globals: true }, one, 'make db-restore BACKUP=latest CONTAINER=new-db FROM=offsite GLOBALS=1'],
+    ['db-restore', { backup: 'latest', inPlace: true, noOwner: true }, one, 'make db-restore BACKUP=latest IN_PLACE=1 NO_OWNER=1'],
   ];
   for (const [target, vars, facts, expected] of cases) assert.equal(makeCommand(target, vars, facts, cwd), expected, expected);
 });
