@@ -54,6 +54,8 @@ export interface ResolveInput {
   where: string;
   /** Prints paste-able commands for this project/env (forTarget). */
   command: CommandHint;
+  /** The backups come from the local directory of a project with offsite: configured: the bucket may hold what is missing here. */
+  offsiteFallback?: boolean;
 }
 
 export function resolveStored(input: ResolveInput): RestoreSource[] {
@@ -62,7 +64,10 @@ export function resolveStored(input: ResolveInput): RestoreSource[] {
   if (spec.kind === 'latest') {
     return databases.map((db) => {
       const b = latestOf(mine, db);
-      if (!b) throw new PgkeepError(`no backup of "${db}" in ${where}`, `make one first with: ${command('db-backup', { db })}`);
+      if (!b) {
+        const fromBucket = input.offsiteFallback ? `; or, if this host lost its backups, restore the offsite copy: ${command('db-restore', { backup: 'latest', db, from: 'offsite' })}` : '';
+        throw new PgkeepError(`no backup of "${db}" in ${where}`, `make one first with: ${command('db-backup', { db })}${fromBucket}`);
+      }
       return toSource(b);
     });
   }

@@ -97,7 +97,7 @@ async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupS
   const sources =
     spec.kind === 'file'
       ? [file ?? (await fileSource(spec.path, opts))]
-      : resolveStored({ spec, stored, databases: opts.db ? [opts.db] : target.databases, label: opts.label, where: dir, command });
+      : resolveStored({ spec, stored, databases: opts.db ? [opts.db] : target.databases, label: opts.label, where: dir, command, offsiteFallback: !!project.offsite });
   const now = opts.now ?? new Date();
   const items = planItems(sources, opts.targetDb, await chooseTimestamp([lock], now));
   for (const i of items) if (i.source.stored) await checkIntegrity(i.source.stored, siblings(stored, i.source.database), command);

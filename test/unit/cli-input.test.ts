@@ -59,3 +59,18 @@ test('the runtime never puts a container name unencoded into an API path', async
   await assert.rejects(rt.inspect('pg.main-1'), /stop/);
   assert.deepEqual(paths, ['/containers/pg.main-1/json?']);
 });
+
+test('BACKUP=latest with no local backup names the offsite copy only when the project has offsite:', async () => {
+  const { resolveStored } = await import('../../lib/backup/backup-spec.ts');
+  const command = (target: string, vars: Record<string, unknown> = {}) => `make ${target} ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim();
+  const hint = (offsiteFallback: boolean) => {
+    try {
+      resolveStored({ spec: { kind: 'latest' }, stored: [], databases: ['shop'], where: '/b/shop/production', command: command as never, offsiteFallback });
+    } catch (err) {
+      return (err as { hint?: string }).hint ?? '';
+    }
+    return 'no error';
+  };
+  assert.match(hint(true), /restore the offsite copy: make db-restore backup=latest db=shop from=offsite$/);
+  assert.doesNotMatch(hint(false), /offsite/);
+});
