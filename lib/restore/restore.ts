@@ -84,7 +84,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     if (opts.from !== 'offsite' || spec.kind === 'file') return restoreLocked(opts, target, spec, lock, log, command, file);
     const databases = opts.db ? [opts.db] : target.databases;
     const pick = (stored: StoredBackup[], where: string) => resolveStored({ spec, stored, databases, label: opts.label, where, command }).map((s) => s.stored!);
-    const fetch = { cfg: target.project.offsite, project: target.project.name, env: target.env, dir: lock.dir, pick };
+    const fetch = { cfg: target.project.offsite, project: target.project.name, env: target.env, dir: lock.dir, pick, globals: !!opts.globals };
     return withOffsiteCopies(fetch, log, opts.signal, (chosen) => restoreLocked(opts, target, spec, lock, log, command, undefined, chosen));
   });
 }
@@ -120,7 +120,7 @@ async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupS
   await requireApps(runtime, apps, `${project.name}.database.app_containers`);
   const noOwner = opts.noOwner ?? project.noOwner;
   const vars = { backup: opts.backup, db: opts.db, targetDb: opts.targetDb, label: opts.label };
-  const applyRoles = await prepareRoles({ admin, env: pgEnv, items, kinds, globals: !!opts.globals, noOwner, command, vars, log, signal: opts.signal });
+  const applyRoles = await prepareRoles({ admin, env: pgEnv, items, kinds, globals: !!opts.globals, noOwner, identityFile: project.encryption?.identityFile, command, vars, log, signal: opts.signal });
   const safety = opts.safetyBackup !== false;
   await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info, opts.signal);
   const roles = await applyRoles();
