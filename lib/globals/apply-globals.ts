@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import { parseBackupFileName } from '../names.ts';
 import { drainingStdin } from '../pg/args.ts';
 import type { PgAdmin } from '../pg/admin.ts';
-import { detectArchive, openArchive } from '../pg/archive.ts';
+import { detectArchive, openArchive, type ArchiveKind } from '../pg/archive.ts';
 import { firstError } from '../pg/psql-session.ts';
 import { globalsFileName } from './globals-name.ts';
 import { globalsBeside, type StoredGlobals } from './globals-manifest.ts';
@@ -22,12 +22,16 @@ export interface BackupRef {
   timestamp?: string;
 }
 
+/** A roles file found for a restore, already opened once: an encrypted one proved the identity. */
+export type FoundGlobals = StoredGlobals & { kind: ArchiveKind };
+
 /**
  * The roles file of each set being restored (one per distinct timestamp, oldest first), each
- * checked against its manifest's sha256. A set without one is refused before anything changes.
+ * checked against its manifest's sha256, and an encrypted one decrypted at its start with the
+ * identity. A set without one, a damaged one, or a wrong identity is refused before anything changes.
  */
-export async function findGlobals(refs: BackupRef[]): Promise<StoredGlobals[]> {
-  const byKey = new Map<string, StoredGlobals>();
+export async function findGlobals(refs: BackupRef[], identityFile?: string): Promise<FoundGlobals[]> {
+  const byKey = new Map<string, FoundGlobals>();
   for (const ref of refs) {
     const timestamp = ref.timestamp ?? parseBackupFileName(path.basename(ref.path))?.timestamp;
     const dir = path.dirname(ref.path);
@@ -46,7 +50,8 @@ export async function findGlobals(refs: BackupRef[]): Promise<StoredGlobals[]> {
     if (actual.sha256 !== g.manifest.sha256 || actual.size !== g.manifest.size) {
       throw new PgkeepError(`the roles file ${g.path} does not match its manifest (sha256 ${actual.sha256.slice(0, 12)}…, expected ${g.manifest.sha256.slice(0, 12)}…): it is damaged`, 'take it from another copy (offsite), or restore with NO_OWNER=1');
     }
-    byKey.set(`${dir}\0${timestamp}`, g);
+    const kind = await detectArchive(g.path, { identityFile, ...(g.manifest.plaintext ? { plaintext: g.manifest.plaintext } : {}) });
+    byKey.set(`${dir}\0${timestamp}`, { ...g, kind });
   }
   return [...byKey.values()].sort((a, b) => a.manifest.timestamp.localeCompare(b.manifest.timestamp));
 }
@@ -58,13 +63,13 @@ export interface AppliedRoles {
   kept: string[];
 }
 
-export async function applyGlobals(admin: PgAdmin, g: StoredGlobals, env: Record<string, string>, log: Logger, signal?: AbortSignal): Promise<AppliedRoles> {
+export async function applyGlobals(admin: PgAdmin, g: FoundGlobals, env: Record<string, string>, log: Logger, signal?: AbortSignal): Promise<AppliedRoles> {
   log.step(`Applying the roles from ${g.path}`);
   const bootstrap = (await admin.query('SELECT rolname FROM pg_catalog.pg_roles WHERE oid = 10;', undefined, signal))[0]?.[0];
   const keep = new Set([admin.user, ...(bootstrap ? [bootstrap] : [])]);
   const before = await existingRoles(admin, signal);
   const seen = { roles: new Set<string>(), skipped: new Set<string>() };
-  const source = openArchive(g.path, await detectArchive(g.path));
+  const source = openArchive(g.path, g.kind);
   const rewrite = roleRewriter(keep, seen);
   source.on('error', (err) => rewrite.destroy(err));
   const argv = drainingStdin(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-w', '-U', admin.user, '-d', admin.maintenanceDb]);

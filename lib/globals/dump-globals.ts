@@ -54,6 +54,9 @@ export async function dumpGlobals(t: GlobalsTarget, runtime: ContainerRuntime, l
     size: stored.size, sha256: stored.sha256, with_passwords: withPasswords,
     server_version: serverVersion, pg_dumpall_version: clientVersion.stdout.trim().replace(/^pg_dumpall \(PostgreSQL\) /, ''),
     created: new Date().toISOString(),
+    ...(project.encryption && stored.plaintext
+      ? { encryption: { method: 'age' as const, recipients: project.encryption.recipients }, plaintext: stored.plaintext }
+      : {}),
   };
   try {
     const manifestPath = await writeGlobalsManifest(t.dir, manifest);

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { writeFileAtomic } from '../files/atomic.ts';
 import { manifestName } from '../names.ts';
 import { readBackupDir } from '../backup/manifest.ts';
-import { MANIFEST_VERSION } from '../backup/manifest.ts';
+import { MANIFEST_VERSION, type OffsiteRecord } from '../backup/manifest.ts';
+import type { Plaintext } from '../crypto/age-file.ts';
 import { parseGlobalsFileName } from './globals-name.ts';
 
 export interface GlobalsManifest {
@@ -27,6 +28,13 @@ export interface GlobalsManifest {
   server_version: string;
   pg_dumpall_version: string;
   created: string;
+  /** Set when the file is age-encrypted (globals_<ts>.sql.age), as for the dumps. */
+  encryption?: { method: 'age'; recipients: string[] };
+  /** The SQL's own size and sha256, checked when it is decrypted. */
+  plaintext?: Plaintext;
+  /** The bucket's copy, once uploaded (lib/offsite/upload.ts), as for the dumps. */
+  offsite?: OffsiteRecord;
+  offsite_error?: { at: string; error: string };
 }
 
 export { MANIFEST_VERSION };

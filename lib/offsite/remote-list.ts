@@ -35,7 +35,7 @@ export async function listRemote(c: OffsiteClient, project: string, env: string,
 }
 
 /** key -> size of every object directly under `folder`. */
-async function listKeys(c: OffsiteClient, folder: string, signal?: AbortSignal): Promise<Map<string, number>> {
+export async function listKeys(c: OffsiteClient, folder: string, signal?: AbortSignal): Promise<Map<string, number>> {
   const keys = new Map<string, number>();
   let token: string | undefined;
   do {
@@ -50,7 +50,7 @@ async function listKeys(c: OffsiteClient, folder: string, signal?: AbortSignal):
   return keys;
 }
 
-async function readRemoteManifest(c: OffsiteClient, key: string, signal?: AbortSignal): Promise<Manifest | undefined> {
+export async function readRemoteManifest(c: OffsiteClient, key: string, signal?: AbortSignal): Promise<Manifest | undefined> {
   const out = await c.s3.send(new GetObjectCommand({ Bucket: c.cfg.bucket, Key: key }), { abortSignal: signal }).catch((err: unknown) => {
     throw s3Error(c, `reading s3://${c.cfg.bucket}/${key}`, err);
   });

@@ -10,6 +10,7 @@ import type { Logger } from '../log.ts';
 import { manifestName, parseTimestamp } from '../names.ts';
 import { plural } from '../plural.ts';
 import { offsiteClient, type OffsiteClient } from './client.ts';
+import { listRemoteGlobals } from './remote-globals.ts';
 import { listRemote, type RemoteBackup } from './remote-list.ts';
 import { s3Error } from './s3-error.ts';
 
@@ -24,10 +25,12 @@ export function planRemote(remote: RemoteBackup[], database: string, policy: Pro
 export async function pruneRemote(c: OffsiteClient, project: ProjectConfig, env: string, databases: string[], now: Date, log: Logger, dryRun: boolean, signal?: AbortSignal): Promise<PruneResult[]> {
   const remote = await listRemote(c, project.name, env, signal);
   const out: PruneResult[] = [];
+  const removedSets = new Set<string>();
   for (const database of databases) {
     const plan = planRemote(remote, database, c.cfg.retention, now);
     if (!dryRun) {
       for (const d of plan.remove) {
+        removedSets.add(d.item.backup.manifest.timestamp);
         if (signal?.aborted) throw signal.reason;
         const key = d.item.id.slice(`s3://${c.cfg.bucket}/`.length);
         await deleteKey(c, key, signal);
@@ -38,7 +41,25 @@ export async function pruneRemote(c: OffsiteClient, project: ProjectConfig, env:
     }
     out.push({ project: project.name, env, database, plan, dryRun, offsite: true });
   }
+  await pruneRemoteGlobals(c, project.name, env, removedSets, log, signal);
   return out;
+}
+
+/**
+ * A set's roles object goes with the last dump object of its timestamp, never before: the folder is
+ * listed again after the dumps' removal, and any dump object left there (of a database this run
+ * did not select, or one whose manifest is damaged) keeps the set's roles.
+ */
+async function pruneRemoteGlobals(c: OffsiteClient, project: string, env: string, timestamps: Set<string>, log: Logger, signal?: AbortSignal): Promise<void> {
+  if (timestamps.size === 0) return;
+  const { globals, dumpTimestamps } = await listRemoteGlobals(c, project, env, signal);
+  for (const g of globals) {
+    const ts = g.manifest.timestamp;
+    if (!timestamps.has(ts) || dumpTimestamps.has(ts)) continue;
+    await deleteKey(c, g.key, signal);
+    await deleteKey(c, manifestName(g.key), signal);
+    log.info(`  removed ${g.url} (the roles of set ${ts}, whose last offsite copy was pruned)`);
+  }
 }
 
 async function deleteKey(c: OffsiteClient, key: string, signal?: AbortSignal): Promise<void> {

@@ -1,8 +1,10 @@
 // Uploads every local backup of one project/env that has no offsite copy yet: the new files of a
-// run and whatever an earlier run could not upload. Called under the project/env lock (backup,
-// scheduled run, offsite-sync), so the files it reads cannot be pruned under it.
-import type { StoredBackup } from '../backup/manifest.ts';
+// run and whatever an earlier run could not upload, dumps first, then the sets' roles files.
+// Called under the project/env lock (backup, scheduled run, offsite-sync), so the files it reads
+// cannot be pruned under it.
 import { listStoredBackups } from '../backup/manifest.ts';
+import { GLOBALS_LABEL } from '../globals/backup-globals.ts';
+import { listStoredGlobals } from '../globals/globals-manifest.ts';
 import type { OffsiteConfig } from '../config/types.ts';
 import { formatBytes, formatDuration, type Logger } from '../log.ts';
 import { manifestName } from '../names.ts';
@@ -19,6 +21,13 @@ export interface OffsiteUpload {
   error?: Error;
 }
 
+/** One stored file with its manifest: a dump, or a set's roles file (database GLOBALS_LABEL). */
+interface Pending {
+  path: string;
+  database: string;
+  size: number;
+}
+
 export interface SyncTarget {
   cfg: OffsiteConfig;
   dir: string;
@@ -30,9 +39,15 @@ export interface SyncTarget {
 
 /** Never throws for one file: each failure is returned (and recorded in its manifest) so the run carries on. */
 export async function syncPending(t: SyncTarget, log: Logger, signal?: AbortSignal): Promise<OffsiteUpload[]> {
-  const pending = (await listStoredBackups(t.dir, t.project, t.env))
+  const dumps = (await listStoredBackups(t.dir, t.project, t.env))
     .filter((b) => !b.manifest.offsite && (!t.databases || t.databases.includes(b.manifest.database)))
-    .reverse(); // newest first: the copy that matters most goes up first
+    .map((b): Pending => ({ path: b.path, database: b.manifest.database, size: b.manifest.size }));
+  // A roles file belongs to its whole set, whatever databases this run selected.
+  const roles = (await listStoredGlobals(t.dir, t.project, t.env))
+    .filter((g) => !g.manifest.offsite)
+    .map((g): Pending => ({ path: g.path, database: GLOBALS_LABEL, size: g.manifest.size }));
+  // newest first: the copy that matters most goes up first
+  const pending = [...dumps.reverse(), ...roles.reverse()];
   if (pending.length === 0) return [];
   let client: OffsiteClient;
   try {
@@ -52,25 +67,25 @@ export async function syncPending(t: SyncTarget, log: Logger, signal?: AbortSign
   return out;
 }
 
-async function uploadOne(c: OffsiteClient, t: SyncTarget, b: StoredBackup, log: Logger, signal?: AbortSignal): Promise<OffsiteUpload> {
+async function uploadOne(c: OffsiteClient, t: SyncTarget, b: Pending, log: Logger, signal?: AbortSignal): Promise<OffsiteUpload> {
   const started = Date.now();
   log.step(`Uploading ${b.path} to ${c.where}`);
   try {
     const record = await uploadStored(c, { file: b.path, manifestFile: manifestName(b.path), project: t.project, env: t.env }, signal);
-    log.ok(`  offsite: ${formatBytes(b.manifest.size)} in ${formatDuration(Date.now() - started)}, checked by ${record.checked_by}: ${record.url}`);
-    return { project: t.project, env: t.env, database: b.manifest.database, path: b.path, url: record.url };
+    log.ok(`  offsite: ${formatBytes(b.size)} in ${formatDuration(Date.now() - started)}, checked by ${record.checked_by}: ${record.url}`);
+    return { project: t.project, env: t.env, database: b.database, path: b.path, url: record.url };
   } catch (err) {
     if (signal?.aborted) throw err;
     return failed(t, b, err as Error, log, c);
   }
 }
 
-async function failed(t: SyncTarget, b: StoredBackup, error: Error, log: Logger, c?: OffsiteClient): Promise<OffsiteUpload> {
+async function failed(t: SyncTarget, b: Pending, error: Error, log: Logger, c?: OffsiteClient): Promise<OffsiteUpload> {
   const message = c ? scrub(c, error.message) : error.message;
   log.error(`offsite upload of ${b.path} failed: ${message}`);
   const hint = (error as { hint?: string }).hint;
   if (hint) log.info(`  ${hint}`);
   log.info('  the local backup is kept and good; the next run uploads it again (or now: make db-offsite-sync)');
   await recordUploadFailure(manifestName(b.path), new Error(message)).catch((e: Error) => log.warn(`could not record the failure in ${manifestName(b.path)}: ${e.message}`));
-  return { project: t.project, env: t.env, database: b.manifest.database, path: b.path, error: new Error(message) };
+  return { project: t.project, env: t.env, database: b.database, path: b.path, error: new Error(message) };
 }

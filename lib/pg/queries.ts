@@ -12,6 +12,21 @@ export interface ServerFacts {
   /** c (libc), i (ICU) or b (builtin); libc before PostgreSQL 15. */
   locale_provider: string;
   icu_locale?: string;
+  /** The database's owner (by name): a restore onto a bare server creates it with this owner. */
+  owner?: string;
+  /**
+   * The database's own privileges (GRANT … ON DATABASE), which pg_dump keeps only with --create;
+   * null for the default ones. Absent in manifests written before this field.
+   */
+  acl?: DatabaseGrant[] | null;
+}
+
+export interface DatabaseGrant {
+  /** A role name, or PUBLIC. */
+  grantee: string;
+  grantor: string;
+  privilege: string;
+  grantable: boolean;
 }
 
 export interface TableCount {
@@ -24,10 +39,15 @@ export interface TableCount {
 // to_jsonb over the catalog row keeps this one query valid from PostgreSQL 12 to 17, whose
 // pg_database columns differ (datlocprovider, daticulocale, datlocale).
 export const SERVER_FACTS_SQL = `SELECT current_setting('server_version'), current_setting('server_version_num'),
-  pg_encoding_to_char(d.encoding), to_jsonb(d)::text FROM pg_database d WHERE d.datname = current_database();`;
+  pg_encoding_to_char(d.encoding), to_jsonb(d)::text, pg_get_userbyid(d.datdba),
+  CASE WHEN d.datacl IS NULL THEN 'null' ELSE coalesce((SELECT jsonb_agg(jsonb_build_object(
+    'grantee', CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END, 'grantor', pg_get_userbyid(a.grantor),
+    'privilege', a.privilege_type, 'grantable', a.is_grantable) ORDER BY a.n)
+    FROM aclexplode(d.datacl) WITH ORDINALITY a(grantor, grantee, privilege_type, is_grantable, n)), '[]')::text END
+  FROM pg_database d WHERE d.datname = current_database();`;
 
 export function parseServerFacts(rows: string[][]): ServerFacts {
-  const [version, num, encoding, json] = rows[0] ?? [];
+  const [version, num, encoding, json, owner, acl] = rows[0] ?? [];
   const d = JSON.parse(json ?? '{}') as Record<string, string | null>;
   const icu = d.daticulocale ?? d.datlocale ?? undefined;
   return {
@@ -38,6 +58,8 @@ export function parseServerFacts(rows: string[][]): ServerFacts {
     ctype: d.datctype ?? '',
     locale_provider: d.datlocprovider ?? 'c',
     ...(icu ? { icu_locale: icu } : {}),
+    ...(owner ? { owner } : {}),
+    ...(acl !== undefined ? { acl: JSON.parse(acl) as DatabaseGrant[] | null } : {}),
   };
 }
 

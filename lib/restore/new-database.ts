@@ -12,6 +12,7 @@ import { verifyRestored, type RestoredCheck } from '../archive/verify-restored.t
 import type { RestoreItem } from './plan.ts';
 import type { CommandHint } from '../cli/command-hint.ts';
 import { plural } from '../plural.ts';
+import { applyDatabaseAcl, ownerFor } from './database-acl.ts';
 
 export interface RestoreContext {
   admin: PgAdmin;
@@ -47,11 +48,11 @@ export interface NewDatabase {
   owner?: string;
 }
 
-/** The backup's encoding and locale (the live database's, for a foreign file), and the live owner. */
+/** The backup's encoding and locale (the live database's, for a foreign file), and the live owner (else the backup's). */
 export async function describeNew(ctx: RestoreContext, item: RestoreItem): Promise<NewDatabase> {
   const live = await ctx.admin.databaseInfo(item.live);
   const facts = item.source.stored?.manifest.server ?? (live ? await liveFacts(ctx.admin, item.live) : { encoding: 'UTF8' });
-  return { facts, owner: live?.owner };
+  return { facts, owner: await ownerFor(ctx.admin, live?.owner, item.source.stored?.manifest.server, ctx.noOwner, ctx.log) };
 }
 
 export async function createLike(ctx: RestoreContext, name: string, d: NewDatabase): Promise<void> {
@@ -69,6 +70,7 @@ export async function fill(ctx: RestoreContext, item: RestoreItem, kind: Archive
   const started = Date.now();
   await loadArchive({ admin: ctx.admin, database, file: item.source.path, kind, noOwner: ctx.noOwner, env: ctx.env, log, signal: ctx.signal });
   log.info(`  restored in ${formatDuration(Date.now() - started)}`);
+  if (!ctx.noOwner) await applyDatabaseAcl(ctx.admin, database, item.source.stored?.manifest.server, log, ctx.signal);
   if (!ctx.verify) {
     log.warn('verify_on_restore is off: the row counts are not compared');
     return undefined;

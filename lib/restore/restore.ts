@@ -84,7 +84,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     if (opts.from !== 'offsite' || spec.kind === 'file') return restoreLocked(opts, target, spec, lock, log, command, file);
     const databases = opts.db ? [opts.db] : target.databases;
     const pick = (stored: StoredBackup[], where: string) => resolveStored({ spec, stored, databases, label: opts.label, where, command }).map((s) => s.stored!);
-    const fetch = { cfg: target.project.offsite, project: target.project.name, env: target.env, dir: lock.dir, pick };
+    const fetch = { cfg: target.project.offsite, project: target.project.name, env: target.env, dir: lock.dir, pick, globals: !!opts.globals };
     return withOffsiteCopies(fetch, log, opts.signal, (chosen) => restoreLocked(opts, target, spec, lock, log, command, undefined, chosen));
   });
 }
@@ -121,7 +121,7 @@ async function restoreLocked(opts: RestoreOptions, target: Target, spec: BackupS
   const noOwner = opts.noOwner ?? project.noOwner;
   // The ways out repeat the restore as it was asked for, so they run as printed.
   const vars = { backup: opts.backup, db: opts.db, targetDb: opts.targetDb, label: opts.label, container: opts.container, inPlace: opts.inPlace, ...(opts.from === 'offsite' ? { from: 'offsite' as const } : {}) };
-  const applyRoles = await prepareRoles({ admin, env: pgEnv, items, kinds, globals: !!opts.globals, noOwner, command, vars, log, signal: opts.signal });
+  const applyRoles = await prepareRoles({ admin, env: pgEnv, items, kinds, globals: !!opts.globals, noOwner, identityFile: project.encryption?.identityFile, command, vars, log, signal: opts.signal });
   const safety = opts.safetyBackup !== false;
   await confirmRestore(restoreWarning({ container, items, inPlace: !!opts.inPlace, safetyBackup: safety, now }), !!opts.yes, log.info, opts.signal);
   const roles = await applyRoles();

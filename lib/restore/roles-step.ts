@@ -16,6 +16,8 @@ export interface RolesStepInput {
   kinds: ArchiveKind[];
   globals: boolean;
   noOwner: boolean;
+  /** encryption.identity_file, for an encrypted roles file. */
+  identityFile?: string;
   /** The restore as the operator ran it, for the paste-able ways out. */
   command: CommandHint;
   vars: CommandVars;
@@ -41,7 +43,7 @@ export async function prepareRoles(i: RolesStepInput): Promise<() => Promise<App
     await check();
     return async () => [];
   }
-  const files = await findGlobals(i.items.map((item) => ({ path: item.source.path, timestamp: item.source.stored?.manifest.timestamp })));
+  const files = await findGlobals(i.items.map((item) => ({ path: item.source.path, timestamp: item.source.stored?.manifest.timestamp })), i.identityFile);
   return async () => {
     const applied: AppliedRoles[] = [];
     for (const g of files) applied.push(await applyGlobals(i.admin, g, i.env, i.log, i.signal));

@@ -21,11 +21,13 @@ export const image = (version: 15 | 17) => `pgkeep-test/postgres:${version}`;
 export interface StartOptions {
   image?: string;
   init?: boolean;
+  /** The container's exact name (the prefix is then unused): a fresh server under an old name. */
+  name?: string;
 }
 
 export async function startPostgres(engine: TestEngine, version: 15 | 17 = 15, prefix = 'pgkeep-test', opts: StartOptions = {}): Promise<PgContainer> {
   await requireEngine(engine);
-  const name = `${prefix}-${randomBytes(4).toString('hex')}`;
+  const name = opts.name ?? `${prefix}-${randomBytes(4).toString('hex')}`;
   const c = await engine.docker.createContainer({
     name,
     Image: opts.image ?? image(version),
