@@ -203,5 +203,28 @@ shop:
         }
       }
     });
+
+    it('takes the keys from an aws-style credentials_file, with a named profile, and never from the environment', async () => {
+      const root = path.join(tmp.dir, 'credentials-file');
+      await fs.mkdir(root);
+      const creds = path.join(root, 's3.ini');
+      await fs.writeFile(creds, `[default]\naws_access_key_id = WRONG\naws_secret_access_key = wrong\n\n[profile backups]\naws_access_key_id = ${s3.accessKey}\naws_secret_access_key = ${s3.secretKey}\n`, { mode: 0o600 });
+      const cfg = await writeConfig(root, `
+shop:
+  database:
+    container: ${pg.name}
+    user: postgres
+    databases: {production: rich}
+    backup_dir: ${path.join(root, 'backups')}
+    backup: {enabled: true, retention_days: 30}
+    offsite: {type: s3, endpoint: "${s3.endpoint}", region: us-east-1, bucket: ${s3.bucket}, prefix: creds-file, credentials_file: ./s3.ini, profile: backups, verify: readback}
+`);
+      // The variables the other cases use are unset here: the file alone must do.
+      const r = await runScript('backup', ['--config', cfg], { env: { DOCKER_HOST: engine.socket, TEST_S3_ACCESS: undefined, TEST_S3_SECRET: undefined } });
+      assert.equal(r.code, 0, r.stderr);
+      const m = JSON.parse(await fs.readFile(`${r.stdout.trim()}.json`, 'utf8'));
+      assert.equal(m.offsite?.url, `s3://${s3.bucket}/creds-file/shop/production/${path.basename(r.stdout.trim())}`);
+      assert.ok(!(r.stdout + r.stderr).includes(s3.secretKey), 'the secret from the file appeared in the output');
+    });
   });
 }
