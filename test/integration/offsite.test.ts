@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { offsiteClient, type OffsiteClient } from '../../lib/offsite/client.ts';
-import { listRemote } from '../../lib/offsite/remote-list.ts';
+import { listKeys, listRemote } from '../../lib/offsite/remote-list.ts';
 import type { OffsiteConfig } from '../../lib/config/types.ts';
 import { testEngines } from '../support/engines.ts';
 import { startPostgres, type PgContainer } from '../support/pg-container.ts';
@@ -131,7 +131,22 @@ shop:
           await put(`pgkeep/shop/production/${db}_${ts}.dump.json`, JSON.stringify(manifest(db, ts)));
         }
       }
+      // Roles files: those of the aged sets stay while "other" keeps a dump of their timestamp; the
+      // one of a set whose only dump is pruned goes with it.
+      const alone = '20241201_020000';
+      await put(`pgkeep/shop/production/rich_${alone}.dump`, 'PGDM');
+      await put(`pgkeep/shop/production/rich_${alone}.dump.json`, JSON.stringify(manifest('rich', alone)));
+      const roles = (ts: string) => ({ manifest_version: 1, kind: 'globals', project: 'shop', env: 'production', container: 'c', timestamp: ts, file: `globals_${ts}.sql`, size: 4, sha256: 'y'.repeat(64), with_passwords: false, server_version: '15', pg_dumpall_version: '15', created: '2025-01-01T02:00:00Z' });
+      for (const ts of [...aged, alone]) {
+        await put(`pgkeep/shop/production/globals_${ts}.sql`, '--\n');
+        await put(`pgkeep/shop/production/globals_${ts}.sql.json`, JSON.stringify(roles(ts)));
+      }
+      const planted = new Set([...aged, alone]);
+      const rolesLeft = async () => [...(await listKeys(client, 'pgkeep/shop/production/')).keys()].map((k) => /\/globals_(\d{8}_\d{6})\.sql$/.exec(k)?.[1]).filter((ts) => ts && planted.has(ts)).sort();
       const cfg = await cfgFor(root, '', 'retention: {retention_days: 60}');
+      // This case's own newest good copy, so it never leans on what another case uploaded.
+      const b = await runScript('backup', ['--config', cfg], { env: env() });
+      assert.equal(b.code, 0, b.stderr);
       const dry = await runScript('prune', ['--config', cfg, '--dry-run'], { env: env() });
       assert.equal(dry.code, 0, dry.stderr);
       for (const ts of aged) assert.match(dry.stdout, new RegExp(`\\(offsite\\).*rich_${ts}\\.dump.*would remove`), dry.stdout);
@@ -142,6 +157,7 @@ shop:
       assert.deepEqual(left.filter((b) => b.manifest.database === 'rich' && aged.includes(b.manifest.timestamp)), []);
       assert.equal(left.filter((b) => b.manifest.database === 'other').length, 3, 'a database outside the selection is never pruned');
       assert.ok(left.some((b) => b.manifest.database === 'rich'), 'the newest good copy stays');
+      assert.deepEqual(await rolesLeft(), aged, `the roles file of ${alone} went with its last dump; the others stay with other's dumps`);
     });
 
     it('wrong credentials: the backup is kept and good, the run is partial, the message names bucket and endpoint and no secret; offsite-sync uploads it later', async () => {
