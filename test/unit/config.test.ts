@@ -9,22 +9,12 @@ import type { Config, ProjectConfig } from '../../lib/config/types.ts';
 import { selectTargets } from '../../lib/config/select.ts';
 import { validateConfig } from '../../lib/config/validate.ts';
 import { tempDir } from '../support/tempdir.ts';
+import { CONFIG_FILE, configIssues, parseText } from '../support/config-text.ts';
 
-const FILE = '/etc/pgkeep/projects.yml';
-const parse = (text: string): Config => parseConfig(text, FILE, 'projects.yml');
+const FILE = CONFIG_FILE;
+const parse = parseText;
 const only = (text: string): ProjectConfig => parse(text).projects[0]!;
-
-/** The issue lines of the ConfigError that `text` must raise. */
-function issues(text: string): string[] {
-  try {
-    parse(text);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-    assert.equal(err.message, err.issues.map((i) => `${i.file}:${i.line}: ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'));
-    return err.message.split('\n');
-  }
-  return assert.fail(`expected a ConfigError for:\n${text}`);
-}
+const issues = configIssues;
 
 /** One project in flow style, with extra keys for its database: and backup: blocks. */
 const project = (db = '', backup = '', name = 'p') =>

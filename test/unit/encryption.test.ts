@@ -6,12 +6,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { parseConfig } from '../../lib/config/load.ts';
-import { ConfigError } from '../../lib/errors.ts';
 import { recipientProblem } from '../../lib/crypto/recipient.ts';
 import { backupFileName, fileExtension, latestLinkName, parseBackupFileName } from '../../lib/names.ts';
 import { detectArchive, openArchive } from '../../lib/pg/archive.ts';
 import { tempDir } from '../support/tempdir.ts';
+import { configIssues, parseText } from '../support/config-text.ts';
 
 const R = 'age1mryc446v7f020ufhhsaj8pxfndkmsymus88se6vnjmdd3cptrsvqzc7llq';
 
@@ -55,16 +54,8 @@ const cfg = (enc: string, where: 'project' | 'defaults' = 'project') =>
   where === 'project'
     ? `p:\n  database:\n    container: c\n    user: u\n    databases: {production: db}\n    encryption: ${enc}\n`
     : `defaults:\n  encryption: ${enc}\np:\n  database: {container: c, user: u, databases: {production: db}}\n`;
-const parse = (text: string) => parseConfig(text, '/etc/pgkeep/projects.yml', 'projects.yml');
-function issues(text: string): string[] {
-  try {
-    parse(text);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return err.message.split('\n');
-  }
-  return assert.fail('expected a ConfigError');
-}
+const parse = parseText;
+const issues = configIssues;
 
 test('encryption config: recipients required, identity_file resolved against the config dir', () => {
   assert.deepEqual(parse(cfg(`{recipients: [${R}], identity_file: keys/id.txt}`)).projects[0]!.encryption, { recipients: [R], identityFile: '/etc/pgkeep/keys/id.txt' });

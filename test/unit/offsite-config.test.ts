@@ -1,24 +1,13 @@
 // The offsite: block: parsed like every other key, each problem as file:line: key.path: expected …
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from '../../lib/config/load.ts';
-import { ConfigError } from '../../lib/errors.ts';
-import type { Config } from '../../lib/config/types.ts';
+import { configIssues, parseText } from '../support/config-text.ts';
 
-const FILE = '/etc/pgkeep/projects.yml';
-const parse = (text: string): Config => parseConfig(text, FILE, 'projects.yml');
+const parse = parseText;
 const ENV_CREDS = 'access_key_env: S3_KEY, secret_key_env: S3_SECRET';
 const project = (offsite: string) => `p: {database: {container: c, user: u, databases: {production: db}, offsite: {${offsite}}}}\n`;
 
-function issues(text: string): string[] {
-  try {
-    parse(text);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return err.message.split('\n');
-  }
-  return assert.fail(`expected a ConfigError for:\n${text}`);
-}
+const issues = configIssues;
 
 test('a full offsite block is read, with defaults for what is left out', () => {
   const p = parse(project(`type: s3, endpoint: "https://s3.example.com/", bucket: my-backups, prefix: pg/prod, ${ENV_CREDS}, retention: {keep_monthly: 12}`)).projects[0]!;
