@@ -5,7 +5,7 @@ import { ExecError } from '../errors.ts';
 import type { ContainerRuntime } from '../runtime/container-runtime.ts';
 import { databaseInfoSql } from './admin-sql.ts';
 import { psqlArgs } from './args.ts';
-import { firstError } from './psql-session.ts';
+import { firstError, PsqlSession } from './psql-session.ts';
 
 export interface DatabaseInfo {
   name: string;
@@ -33,6 +33,15 @@ export class PgAdmin {
       );
     }
     return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\x1f'));
+  }
+
+  /**
+   * One psql process for a run of statements on the maintenance database: a statement costs a round
+   * trip instead of an exec of its own (about 0.1 s each), which is what keeps the swap short. An
+   * error ends the session (ON_ERROR_STOP), so the caller undoes its steps with query().
+   */
+  session(): PsqlSession {
+    return new PsqlSession(this.runtime, this.container, { user: this.user, database: this.maintenanceDb }, this.env);
   }
 
   async databaseInfo(name: string): Promise<DatabaseInfo | undefined> {

@@ -20,8 +20,9 @@ export async function restoreThenSwap(ctx: RestoreContext, items: RestoreItem[],
     }
     log.step(`Swapping in the restored database(s)${apps.length ? `; app containers: ${apps.join(', ')}` : ''}`);
     const started = Date.now();
-    const { replaced, appsNotStarted } = await swapDatabases(admin, items.map((i) => ({ live: i.live, restored: i.temp, old: i.old })), apps, log, ctx.signal);
-    log.ok(`  swapped in ${formatDuration(Date.now() - started)}`);
+    const { replaced, appsNotStarted, outageMs } = await swapDatabases(admin, items.map((i) => ({ live: i.live, restored: i.temp, old: i.old })), apps, log, ctx.signal);
+    const outage = replaced.length > 0 ? `; new connections were refused for ${formatDuration(outageMs)}${apps.length ? ' (app stops included)' : ''}` : '';
+    log.ok(`  swapped in ${formatDuration(Date.now() - started)}${outage}`);
     if (dropOld) {
       for (const p of replaced) {
         await admin.query(dropDatabaseSql(p.old));

@@ -117,6 +117,7 @@ shop17:
       assert.match(r.stdout, new RegExp(`^live now: ${fx.small} in container`, 'm'));
       assert.equal(r.stdout.trim().split('\n').length, 2, 'stdout holds only the live-now lines');
       assert.match(r.stderr, /stopped app container/);
+      assert.match(r.stderr, /swapped in [\d.]+ m?s; new connections were refused for [\d.]+ m?s \(app stops included\)/, 'the restore says how long the live databases were unavailable');
       assert.ok(await fx.app.running(), 'the app container runs again');
       assert.match(r.stderr, /every table's row count matches the backup/);
       await fx.noTempLeft(pg);
